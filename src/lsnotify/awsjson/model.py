@@ -1,0 +1,34 @@
+"""botocore's Lightsail service model, loaded once, and the facts lsnotify reads off it."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import botocore.loaders
+from botocore.model import ServiceModel
+
+SERVICE_NAME = "lightsail"
+
+
+@cache
+def lightsail_model() -> ServiceModel:
+    """The pinned botocore's ``lightsail`` model: the only source of shapes, enums and constraints."""
+    loader = botocore.loaders.create_loader()
+    return ServiceModel(loader.load_service_model(SERVICE_NAME, "service-2"), service_name=SERVICE_NAME)
+
+
+@cache
+def target_prefix() -> str:
+    """``Lightsail_20161128``: what comes before the dot in ``X-Amz-Target``."""
+    return str(lightsail_model().metadata["targetPrefix"])
+
+
+@cache
+def lightsail_regions() -> frozenset[str]:
+    """The regions of the model's ``RegionName`` enum: the only regions a credential scope may name."""
+    return frozenset(lightsail_model().shape_for("RegionName").enum)
+
+
+@cache
+def operation_names() -> frozenset[str]:
+    return frozenset(lightsail_model().operation_names)

@@ -1,0 +1,254 @@
+"""The shape layer of input validation: does a parsed AWS JSON 1.1 request body fit its operation's input shape?
+
+Everything comes from botocore's service model: member names, ``required``, types, and each shape's ``min``,
+``max``, ``enum`` and ``pattern`` metadata. botocore's own ``ParamValidator`` checks only required, type and
+``min``; this module checks all of them. Each input shape is compiled once into nested closures (cached by shape
+name, so shared and recursive shapes compile once); ``InputValidator.validate`` only runs them. Domain rules
+(an E.164 number for SMS, one contact method per protocol) belong to the service layer, not here.
+
+Choices:
+
+* A JSON ``null`` member counts as absent; members the shape does not know are ignored (newer SDKs send them).
+* ``pattern`` must match the whole value, with ASCII ``\\w``/``\\d``/``\\s``, as Java's ``String.matches`` does.
+* Lengths count Unicode code points (Java counts UTF-16 units, so an emoji counts 2 there, 1 here).
+* double/float: a finite JSON number. The JSON 1.1 protocol spells non-finite values as the strings ``"NaN"``,
+  ``"Infinity"`` and ``"-Infinity"``; they are rejected, because no Lightsail double (an alarm ``threshold``)
+  means anything non-finite, and accepting them would hand the service layer a ``str`` where it expects a number.
+* timestamp: a finite JSON number (epoch seconds) or a string botocore can parse. blob: a base64 string whose
+  decoded size is checked against ``min``/``max``.
+* The first error wins, in member declaration order; values in messages are JSON-quoted, cut to 64 characters,
+  and never shown for ``sensitive`` shapes.
+"""
+
+from __future__ import annotations
+
+import binascii
+import math
+import re
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from botocore.model import ListShape, MapShape, ServiceModel, Shape, StructureShape
+from botocore.utils import parse_timestamp
+
+from lsnotify.errors import InvalidInputException, shown
+
+Check = Callable[[Any], None]
+_INT_RANGE = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
+_NON_FINITE = frozenset({"NaN", "Infinity", "-Infinity"})
+
+
+class _Invalid(Exception):
+    """A rule broken somewhere below; each enclosing check adds its path segment on the way out."""
+
+    def __init__(self, message: str, segment: str | None = None) -> None:
+        self.message = message
+        self.segments = [] if segment is None else [segment]
+
+
+_KINDS = (
+    (type(None), "null"),
+    (bool, "a boolean"),  # before int: a bool is an int in Python, never a number in JSON
+    ((int, float), "a number"),
+    (str, "a string"),
+    ((list, tuple), "a list"),
+    (Mapping, "an object"),
+)
+
+
+def _kind(value: Any) -> str:
+    """The JSON type of ``value``, as the "got …" part of a message."""
+    return next((kind for types, kind in _KINDS if isinstance(value, types)), f"a {type(value).__name__}")
+
+
+def _bound(size: int, low: float, high: float, word: str, words: str = "") -> str:
+    """``at least 1 character`` or ``at most 256 characters``, whichever of ``low``/``high`` ``size`` breaks."""
+    limit = low if size < low else high
+    return f"at {'least' if size < low else 'most'} {limit} {word if limit == 1 else words or word + 's'}"
+
+
+class InputValidator:
+    """Compiled input-shape checks for a set of operations of one service model."""
+
+    def __init__(self, model: ServiceModel, operation_names: Iterable[str]) -> None:
+        """Compile the input shape of each named operation once."""
+        self._cache: dict[str, Check] = {}
+        self._pending: set[str] = set()
+        self._checks: dict[str, Check] = {}
+        for name in operation_names:
+            shape = model.operation_model(name).input_shape
+            self._checks[name] = self._compile(shape) if shape is not None else self._structure_of({}, ())
+
+    def validate(self, operation_name: str, params: Mapping[str, Any]) -> None:
+        """Raise InvalidInputException naming the field path and the rule when params break the operation's input
+        shape. ``KeyError`` if the operation was not compiled: routing, not input, is wrong then."""
+        try:
+            self._checks[operation_name](params)
+        except _Invalid as error:
+            path = "".join(reversed(error.segments)).lstrip(".") or "the request body"
+            raise InvalidInputException(f"{path}: {error.message}") from None
+
+    def _compile(self, shape: Shape) -> Check:
+        name = shape.name
+        if name in self._cache:
+            return self._cache[name]
+        if name in self._pending:  # a recursive reference: resolve it when called, by which time it is compiled
+            cache = self._cache
+            return lambda value: cache[name](value)
+        self._pending.add(name)
+        check: Check = getattr(self, f"_compile_{shape.type_name}")(shape)
+        self._pending.discard(name)
+        self._cache[name] = check
+        return check
+
+    def _compile_structure(self, shape: StructureShape) -> Check:
+        if shape.is_document_type:
+            return lambda value: None
+        members = {member: self._compile(member_shape) for member, member_shape in shape.members.items()}
+        return self._structure_of(members, shape.required_members)
+
+    @staticmethod
+    def _structure_of(members: Mapping[str, Check], required: Iterable[str]) -> Check:
+        plan = tuple((name, "." + name, check, name in required) for name, check in members.items())
+
+        def check_structure(value: Any) -> None:
+            if type(value) is not dict and not isinstance(value, Mapping):
+                raise _Invalid(f"must be a JSON object (got {_kind(value)})")
+            for name, segment, check, is_required in plan:
+                member = value.get(name)
+                if member is None:
+                    if is_required:
+                        raise _Invalid("is required", segment)
+                    continue
+                try:
+                    check(member)
+                except _Invalid as error:
+                    error.segments.append(segment)
+                    raise
+
+        return check_structure
+
+    def _compile_list(self, shape: ListShape) -> Check:
+        check_item = self._compile(shape.member)
+        low, high = shape.metadata.get("min", 0), shape.metadata.get("max", sys.maxsize)
+
+        def check_list(value: Any) -> None:
+            if not isinstance(value, (list, tuple)):
+                raise _Invalid(f"must be a list (got {_kind(value)})")
+            if not low <= len(value) <= high:
+                raise _Invalid(f"must have {_bound(len(value), low, high, 'item')} (got {len(value)})")
+            for index, item in enumerate(value):
+                try:
+                    check_item(item)
+                except _Invalid as error:
+                    error.segments.append(f"[{index}]")
+                    raise
+
+        return check_list
+
+    def _compile_map(self, shape: MapShape) -> Check:
+        check_key, check_value = self._compile(shape.key), self._compile(shape.value)
+        low, high = shape.metadata.get("min", 0), shape.metadata.get("max", sys.maxsize)
+
+        def check_map(value: Any) -> None:
+            if type(value) is not dict and not isinstance(value, Mapping):
+                raise _Invalid(f"must be a JSON object (got {_kind(value)})")
+            if not low <= len(value) <= high:
+                raise _Invalid(f"must have {_bound(len(value), low, high, 'entry', 'entries')} (got {len(value)})")
+            for key, item in value.items():
+                try:
+                    check_key(key)
+                except _Invalid as error:
+                    raise _Invalid(f"key {error.message}") from None
+                try:
+                    check_value(item)
+                except _Invalid as error:
+                    error.segments.append(f"[{shown(key)}]")
+                    raise
+
+        return check_map
+
+    def _compile_string(self, shape: Shape) -> Check:
+        meta = shape.metadata
+        low, high = meta.get("min", 0), meta.get("max", sys.maxsize)
+        enum = frozenset(meta.get("enum", ()))
+        # Smithy patterns are unanchored, but Lightsail's Java validation matches the whole value (it rejects the
+        # ResourceName "custom gitlab", in which \w[\w\-]*\w finds a match), and Java's \w is ASCII-only.
+        regex = meta.get("pattern")
+        pattern = re.compile(regex, re.ASCII).fullmatch if regex is not None else None
+        choices = ", ".join(meta.get("enum", ()))
+        sensitive = bool(meta.get("sensitive"))
+
+        def check_string(value: Any) -> None:
+            if not isinstance(value, str):
+                raise _Invalid(f"must be a string (got {_kind(value)})")
+            if not low <= len(value) <= high:
+                raise _Invalid(f"must be {_bound(len(value), low, high, 'character')} long (got {len(value)})")
+            if enum and value not in enum:
+                raise _Invalid(f"must be one of {choices} (got {'the value' if sensitive else shown(value)})")
+            if pattern is not None and pattern(value) is None:
+                raise _Invalid(f"{'the value' if sensitive else shown(value)} does not match the pattern {regex}")
+
+        return check_string
+
+    def _compile_number(self, shape: Shape) -> Check:
+        # For doubles the default range is the finite one, so the fast path below also turns away inf and NaN.
+        low, high = _INT_RANGE.get(shape.type_name, (-sys.float_info.max, sys.float_info.max))
+        low, high = max(low, shape.metadata.get("min", low)), min(high, shape.metadata.get("max", high))
+        is_integral = shape.type_name in _INT_RANGE
+        fast_types = (int,) if is_integral else (int, float)
+
+        def check_number(value: Any) -> None:
+            if type(value) in fast_types and low <= value <= high:
+                return
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                if not is_integral and isinstance(value, str) and value in _NON_FINITE:
+                    raise _Invalid(f"must be a finite number (got {shown(value)})")
+                raise _Invalid(f"must be {'an integer' if is_integral else 'a number'} (got {_kind(value)})")
+            if isinstance(value, float) and (is_integral or not math.isfinite(value)):
+                raise _Invalid(f"must be {'an integer' if is_integral else 'a finite number'} (got {shown(value)})")
+            if not low <= value <= high:
+                bound = f"at least {low}" if value < low else f"at most {high}"
+                raise _Invalid(f"must be {bound} (got {shown(value)})")
+
+        return check_number
+
+    _compile_integer = _compile_long = _compile_double = _compile_float = _compile_number
+
+    def _compile_boolean(self, shape: Shape) -> Check:
+        def check_boolean(value: Any) -> None:
+            if not isinstance(value, bool):
+                raise _Invalid(f"must be a boolean (got {_kind(value)})")
+
+        return check_boolean
+
+    def _compile_timestamp(self, shape: Shape) -> Check:
+        def check_timestamp(value: Any) -> None:
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                raise _Invalid(f"must be a timestamp in epoch seconds (got {_kind(value)})")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise _Invalid(f"must be a finite number (got {shown(value)})")
+            if not isinstance(value, str):
+                return
+            try:
+                parse_timestamp(value)
+            except Exception:  # dateutil and botocore raise several types for the many ways a string can be wrong
+                raise _Invalid(f"{shown(value)} is not a timestamp") from None
+
+        return check_timestamp
+
+    def _compile_blob(self, shape: Shape) -> Check:
+        low, high = shape.metadata.get("min", 0), shape.metadata.get("max", sys.maxsize)
+
+        def check_blob(value: Any) -> None:
+            if not isinstance(value, str):
+                raise _Invalid(f"must be a base64-encoded string (got {_kind(value)})")
+            try:
+                size = len(binascii.a2b_base64(value, strict_mode=True))
+            except (binascii.Error, ValueError):
+                raise _Invalid("must be a base64-encoded string") from None
+            if not low <= size <= high:
+                raise _Invalid(f"must decode to {_bound(size, low, high, 'byte')} (got {size})")
+
+        return check_blob
