@@ -1,0 +1,149 @@
+"""The Store interface: one method per use case, at the level of the domain, never of SQL.
+
+Every implementation (SQLite, PostgreSQL) passes the same contract suite (``tests/contract``). Each mutating method
+is one transaction: the state change, its ``Operation`` records and its outbox messages commit together or not at
+all, and a method returns only once its transaction is durable. Every method that reads or writes user records
+takes the (account, region) ``Scope`` first; no method crosses it.
+
+Conflicts that only the database can decide race-free (one contact method per protocol, a limit on tags) are
+raised as the exceptions below, which the service layer turns into wire errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Protocol
+
+from lsnotify.domain import (
+    AccessKey,
+    ContactMethod,
+    Operation,
+    OutboxMessage,
+    Scope,
+    Tag,
+    TaggableResource,
+    VerificationToken,
+)
+
+
+class StoreError(Exception):
+    """Base of the conflicts a store reports."""
+
+
+class RecordNotFound(StoreError):
+    """The record the change applies to does not exist (any more)."""
+
+
+class ContactMethodExists(StoreError):
+    """The scope already has a contact method of this protocol."""
+
+    def __init__(self, existing: ContactMethod) -> None:
+        super().__init__(f"{existing.protocol} contact method exists")
+        self.existing = existing
+
+
+class AlreadyVerified(StoreError):
+    """The contact method is already ``Valid``; there is nothing to verify."""
+
+
+class TooManyTags(StoreError):
+    """The change would leave the resource with more tags than allowed."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"{count} tags")
+        self.count = count
+
+
+class Store(Protocol):
+    # -- lifecycle ------------------------------------------------------------------------------------------------
+    async def open(self) -> None:
+        """Connect. Does not change the schema: call ``migrate`` for that."""
+
+    async def close(self) -> None:
+        """Finish the writes already accepted, then disconnect."""
+
+    async def migrate(self) -> list[str]:
+        """Apply the pending schema migrations; return the names of those applied (all of them on a new database)."""
+
+    async def ping(self) -> None:
+        """Raise if the database does not answer."""
+
+    # -- identity -------------------------------------------------------------------------------------------------
+    async def create_access_key(self, key: AccessKey) -> None:
+        """Store a new access key, creating its account if it is new."""
+
+    async def get_access_key(self, access_key_id: str) -> AccessKey | None: ...
+
+    async def list_access_keys(self, account_id: str | None = None) -> list[AccessKey]:
+        """All keys, or one account's, oldest first."""
+
+    async def set_access_key_status(self, access_key_id: str, status: str) -> None:
+        """Raise ``RecordNotFound`` for an unknown key."""
+
+    async def delete_access_key(self, access_key_id: str) -> None:
+        """Raise ``RecordNotFound`` for an unknown key."""
+
+    # -- contact methods ------------------------------------------------------------------------------------------
+    async def create_contact_method(
+        self,
+        contact_method: ContactMethod,
+        operation: Operation,
+        outbox: Sequence[OutboxMessage] = (),
+        token: VerificationToken | None = None,
+    ) -> None:
+        """Raise ``ContactMethodExists`` (with the existing one) when the scope has one of that protocol."""
+
+    async def list_contact_methods(self, scope: Scope, protocols: Collection[str] | None = None) -> list[ContactMethod]:
+        """The scope's contact methods, Email before SMS; only the given protocols when ``protocols`` is given."""
+
+    async def delete_contact_method(self, scope: Scope, protocol: str, operation: Operation) -> ContactMethod:
+        """Delete it with its verification tokens; raise ``RecordNotFound`` when there is none."""
+
+    async def restart_verification(
+        self,
+        contact_method: ContactMethod,
+        token: VerificationToken,
+        operation: Operation,
+        outbox: Sequence[OutboxMessage],
+    ) -> ContactMethod:
+        """Make ``contact_method`` pending again with a fresh token, dropping earlier tokens.
+
+        Raise ``RecordNotFound`` when it no longer exists (same id), ``AlreadyVerified`` when it is ``Valid``.
+        """
+
+    async def confirm_verification(self, token_hash: str, now: float) -> ContactMethod:
+        """Spend a token: its contact method becomes ``Valid`` and its tokens are dropped.
+
+        Raise ``RecordNotFound`` when the token is unknown, spent or expired, or its method is gone.
+        """
+
+    # -- tags -----------------------------------------------------------------------------------------------------
+    async def find_taggable(self, scope: Scope, resource_name: str) -> TaggableResource | None: ...
+
+    async def tag_resource(
+        self, scope: Scope, resource: TaggableResource, tags: Sequence[Tag], operation: Operation, max_tags: int
+    ) -> None:
+        """Merge ``tags`` (a key present is overwritten); raise ``TooManyTags`` past ``max_tags``, or
+        ``RecordNotFound``."""
+
+    async def untag_resource(
+        self, scope: Scope, resource: TaggableResource, keys: Collection[str], operation: Operation
+    ) -> None:
+        """Drop the keys present (absent keys are ignored); raise ``RecordNotFound``."""
+
+    # -- operations -----------------------------------------------------------------------------------------------
+    async def get_operation(self, scope: Scope, operation_id: str) -> Operation | None: ...
+
+    async def list_operations(
+        self,
+        scope: Scope,
+        *,
+        limit: int,
+        resource_name: str | None = None,
+        after: tuple[float, str] | None = None,
+    ) -> list[Operation]:
+        """Newest first, ordered by (created_at, id) descending; ``after`` is the last (created_at, id) already seen."""
+
+    # -- outbox ---------------------------------------------------------------------------------------------------
+    async def list_outbox(self, status: str | None = None, limit: int = 1000) -> list[OutboxMessage]:
+        """Outbox messages, oldest first; only those of ``status`` when given."""

@@ -1,0 +1,514 @@
+"""The embedded SQLite store: WAL, durable group commits, reads on the caller's thread.
+
+Reads run synchronously on a read-only connection in the event loop's thread: a primary-key lookup costs a few
+microseconds, far less than a hop to a thread pool. Writes go through ``SqliteWriter`` (group commit, fsync before
+acknowledging). Several processes may share one database file (``serve`` and the ``keys`` command, say): SQLite's
+locks and the busy timeout order their writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from lsnotify.domain import (
+    EMAIL,
+    SMS,
+    VALID,
+    AccessKey,
+    ContactMethod,
+    Operation,
+    OutboxMessage,
+    Scope,
+    Tag,
+    TaggableResource,
+    VerificationToken,
+    contact_method_name,
+)
+from lsnotify.storage.base import AlreadyVerified, ContactMethodExists, RecordNotFound, TooManyTags
+from lsnotify.storage.migrations import migrations
+from lsnotify.storage.sqlite_writer import SqliteWriter
+
+BUSY_TIMEOUT_SECONDS = 30.0
+
+CONTACT_METHOD_COLUMNS = (
+    "account_id, region, protocol, id, contact_endpoint, status, created_at, verification_expires_at, tags"
+)
+OPERATION_COLUMNS = (
+    "id, account_id, region, resource_name, resource_type, operation_type, created_at, status, is_terminal, "
+    "status_changed_at, operation_details, error_code, error_details"
+)
+OUTBOX_COLUMNS = (
+    "id, account_id, region, protocol, destination, kind, payload, idempotency_key, created_at, status, attempts, "
+    "next_attempt_at, last_error, sent_at"
+)
+ACCESS_KEY_COLUMNS = "access_key_id, account_id, secret_sealed, status, created_at"
+
+
+def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_SECONDS)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    if read_only:
+        conn.execute("PRAGMA query_only=ON")
+    return conn
+
+
+# -- rows <-> records ---------------------------------------------------------------------------------------------
+
+
+def _tags_json(tags: Sequence[Tag]) -> str:
+    return orjson.dumps([[tag.key, tag.value] for tag in tags]).decode()
+
+
+def _tags(text: str) -> tuple[Tag, ...]:
+    return tuple(Tag(key, value) for key, value in orjson.loads(text))
+
+
+def _contact_method(row: Sequence[Any]) -> ContactMethod:
+    account_id, region, protocol, id_, endpoint, status, created_at, expires_at, tags = row
+    return ContactMethod(account_id, region, protocol, endpoint, status, id_, created_at, _tags(tags), expires_at)
+
+
+def _contact_method_row(cm: ContactMethod) -> tuple[Any, ...]:
+    return (
+        cm.account_id,
+        cm.region,
+        cm.protocol,
+        cm.id,
+        cm.contact_endpoint,
+        cm.status,
+        cm.created_at,
+        cm.verification_expires_at,
+        _tags_json(cm.tags),
+    )
+
+
+def _operation(row: Sequence[Any]) -> Operation:
+    values = list(row)
+    values[8] = bool(values[8])
+    return Operation(*values)
+
+
+def _outbox_message(row: Sequence[Any]) -> OutboxMessage:
+    values = list(row)
+    values[6] = orjson.loads(values[6])
+    return OutboxMessage(*values)
+
+
+def _insert_operation(conn: sqlite3.Connection, op: Operation) -> None:
+    conn.execute(
+        f"INSERT INTO operations ({OPERATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            op.id,
+            op.account_id,
+            op.region,
+            op.resource_name,
+            op.resource_type,
+            op.operation_type,
+            op.created_at,
+            op.status,
+            int(op.is_terminal),
+            op.status_changed_at,
+            op.operation_details,
+            op.error_code,
+            op.error_details,
+        ),
+    )
+
+
+def _insert_outbox(conn: sqlite3.Connection, messages: Sequence[OutboxMessage]) -> None:
+    conn.executemany(
+        f"INSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                m.id,
+                m.account_id,
+                m.region,
+                m.protocol,
+                m.destination,
+                m.kind,
+                orjson.dumps(dict(m.payload)).decode(),
+                m.idempotency_key,
+                m.created_at,
+                m.status,
+                m.attempts,
+                m.next_attempt_at,
+                m.last_error,
+                m.sent_at,
+            )
+            for m in messages
+        ],
+    )
+
+
+def _insert_token(conn: sqlite3.Connection, token: VerificationToken) -> None:
+    conn.execute(
+        "INSERT INTO verification_tokens (token_hash, account_id, region, contact_method_id, created_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (token.token_hash, token.account_id, token.region, token.contact_method_id, token.created_at, token.expires_at),
+    )
+
+
+def _select_contact_method(conn: sqlite3.Connection, account_id: str, region: str, protocol: str) -> Any:
+    return conn.execute(
+        f"SELECT {CONTACT_METHOD_COLUMNS} FROM contact_methods WHERE account_id = ? AND region = ? AND protocol = ?",
+        (account_id, region, protocol),
+    ).fetchone()
+
+
+def _drop_tokens(conn: sqlite3.Connection, cm: ContactMethod) -> None:
+    conn.execute(
+        "DELETE FROM verification_tokens WHERE account_id = ? AND region = ? AND contact_method_id = ?",
+        (cm.account_id, cm.region, cm.id),
+    )
+
+
+# -- write transactions (run on the writer thread) ----------------------------------------------------------------
+
+
+def _create_access_key(conn: sqlite3.Connection, key: AccessKey) -> None:
+    conn.execute(
+        "INSERT INTO accounts (account_id, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        (key.account_id, key.created_at),
+    )
+    conn.execute(
+        f"INSERT INTO access_keys ({ACCESS_KEY_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+        (key.access_key_id, key.account_id, key.secret_sealed, key.status, key.created_at),
+    )
+
+
+def _set_access_key_status(conn: sqlite3.Connection, access_key_id: str, status: str) -> None:
+    if conn.execute("UPDATE access_keys SET status = ? WHERE access_key_id = ?", (status, access_key_id)).rowcount == 0:
+        raise RecordNotFound(access_key_id)
+
+
+def _delete_access_key(conn: sqlite3.Connection, access_key_id: str) -> None:
+    if conn.execute("DELETE FROM access_keys WHERE access_key_id = ?", (access_key_id,)).rowcount == 0:
+        raise RecordNotFound(access_key_id)
+
+
+def _create_contact_method(
+    conn: sqlite3.Connection,
+    cm: ContactMethod,
+    op: Operation,
+    outbox: Sequence[OutboxMessage],
+    token: VerificationToken | None,
+) -> None:
+    try:
+        conn.execute(
+            f"INSERT INTO contact_methods ({CONTACT_METHOD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _contact_method_row(cm),
+        )
+    except sqlite3.IntegrityError:
+        existing = _select_contact_method(conn, cm.account_id, cm.region, cm.protocol)
+        if existing is None:
+            raise
+        raise ContactMethodExists(_contact_method(existing)) from None
+    _insert_operation(conn, op)
+    _insert_outbox(conn, outbox)
+    if token is not None:
+        _insert_token(conn, token)
+
+
+def _delete_contact_method(conn: sqlite3.Connection, scope: Scope, protocol: str, op: Operation) -> ContactMethod:
+    row = conn.execute(
+        f"DELETE FROM contact_methods WHERE account_id = ? AND region = ? AND protocol = ? "
+        f"RETURNING {CONTACT_METHOD_COLUMNS}",
+        (scope.account_id, scope.region, protocol),
+    ).fetchone()
+    if row is None:
+        raise RecordNotFound(protocol)
+    cm = _contact_method(row)
+    _drop_tokens(conn, cm)
+    _insert_operation(conn, op)
+    return cm
+
+
+def _restart_verification(
+    conn: sqlite3.Connection,
+    cm: ContactMethod,
+    token: VerificationToken,
+    op: Operation,
+    outbox: Sequence[OutboxMessage],
+) -> ContactMethod:
+    row = _select_contact_method(conn, cm.account_id, cm.region, cm.protocol)
+    if row is None or row[3] != cm.id:
+        raise RecordNotFound(cm.id)
+    current = _contact_method(row)
+    if current.status == VALID:
+        raise AlreadyVerified(cm.id)
+    _drop_tokens(conn, current)
+    _insert_token(conn, token)
+    conn.execute(
+        "UPDATE contact_methods SET status = 'PendingVerification', verification_expires_at = ? "
+        "WHERE account_id = ? AND region = ? AND protocol = ?",
+        (token.expires_at, cm.account_id, cm.region, cm.protocol),
+    )
+    _insert_operation(conn, op)
+    _insert_outbox(conn, outbox)
+    row = _select_contact_method(conn, cm.account_id, cm.region, cm.protocol)
+    return _contact_method(row)
+
+
+def _confirm_verification(conn: sqlite3.Connection, token_hash: str, now: float) -> ContactMethod:
+    token = conn.execute(
+        "SELECT account_id, region, contact_method_id, expires_at FROM verification_tokens WHERE token_hash = ?",
+        (token_hash,),
+    ).fetchone()
+    if token is None or token[3] <= now:
+        raise RecordNotFound("token")
+    account_id, region, contact_method_id, _ = token
+    row = _select_contact_method(conn, account_id, region, EMAIL)
+    if row is None or row[3] != contact_method_id:
+        raise RecordNotFound(contact_method_id)
+    conn.execute(
+        "UPDATE contact_methods SET status = 'Valid', verification_expires_at = NULL "
+        "WHERE account_id = ? AND region = ? AND protocol = ?",
+        (account_id, region, EMAIL),
+    )
+    cm = _contact_method(_select_contact_method(conn, account_id, region, EMAIL))
+    _drop_tokens(conn, cm)
+    return cm
+
+
+# How each taggable resource type keeps its tags: (select tags, update tags), both keyed by scope and id.
+_TAG_TABLES = {
+    "ContactMethod": (
+        "SELECT tags FROM contact_methods WHERE account_id = ? AND region = ? AND id = ?",
+        "UPDATE contact_methods SET tags = ? WHERE account_id = ? AND region = ? AND id = ?",
+    ),
+}
+
+
+def _change_tags(
+    conn: sqlite3.Connection,
+    scope: Scope,
+    resource: TaggableResource,
+    change: Callable[[dict[str, str | None]], None],
+    op: Operation,
+    max_tags: int | None,
+) -> None:
+    select_sql, update_sql = _TAG_TABLES[resource.resource_type]
+    key = (scope.account_id, scope.region, resource.resource_id)
+    row = conn.execute(select_sql, key).fetchone()
+    if row is None:
+        raise RecordNotFound(resource.name)
+    tags = {tag.key: tag.value for tag in _tags(row[0])}
+    change(tags)
+    if max_tags is not None and len(tags) > max_tags:
+        raise TooManyTags(len(tags))
+    conn.execute(update_sql, (_tags_json([Tag(k, v) for k, v in tags.items()]), *key))
+    _insert_operation(conn, op)
+
+
+class SqliteStore:
+    """The Store on one SQLite database file; see the module docstring."""
+
+    dialect = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._read: sqlite3.Connection | None = None
+        self._writer: SqliteWriter | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------------------------------
+    async def open(self) -> None:
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._writer = SqliteWriter(lambda: connect(self.path))
+        self._writer.start()
+        self._read = connect(self.path, read_only=True)
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.stop()
+            self._writer = None
+        if self._read is not None:
+            self._read.close()
+            self._read = None
+
+    async def migrate(self) -> list[str]:
+        conn = connect(self.path)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)"
+            )
+            applied = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+            names = []
+            for migration in migrations(self.dialect):
+                if migration.version in applied:
+                    continue
+                for statement in _statements(migration.sql):
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (migration.version, migration.name, time.time()),
+                )
+                names.append(migration.name)
+            conn.execute("COMMIT")
+            return names
+        finally:
+            conn.close()
+
+    async def ping(self) -> None:
+        self._reader.execute("SELECT 1").fetchone()
+
+    @property
+    def _reader(self) -> sqlite3.Connection:
+        if self._read is None:
+            raise RuntimeError("the store is not open")
+        return self._read
+
+    async def _write(self, fn: Callable[..., Any], *args: Any) -> Any:
+        if self._writer is None:
+            raise RuntimeError("the store is not open")
+        return await self._writer.submit(fn, *args)
+
+    # -- identity -------------------------------------------------------------------------------------------------
+    async def create_access_key(self, key: AccessKey) -> None:
+        await self._write(_create_access_key, key)
+
+    async def get_access_key(self, access_key_id: str) -> AccessKey | None:
+        row = self._reader.execute(
+            f"SELECT {ACCESS_KEY_COLUMNS} FROM access_keys WHERE access_key_id = ?", (access_key_id,)
+        ).fetchone()
+        return AccessKey(*row) if row else None
+
+    async def list_access_keys(self, account_id: str | None = None) -> list[AccessKey]:
+        sql = f"SELECT {ACCESS_KEY_COLUMNS} FROM access_keys"
+        params: tuple[str, ...] = ()
+        if account_id is not None:
+            sql += " WHERE account_id = ?"
+            params = (account_id,)
+        return [AccessKey(*row) for row in self._reader.execute(sql + " ORDER BY created_at, access_key_id", params)]
+
+    async def set_access_key_status(self, access_key_id: str, status: str) -> None:
+        await self._write(_set_access_key_status, access_key_id, status)
+
+    async def delete_access_key(self, access_key_id: str) -> None:
+        await self._write(_delete_access_key, access_key_id)
+
+    # -- contact methods ------------------------------------------------------------------------------------------
+    async def create_contact_method(
+        self,
+        contact_method: ContactMethod,
+        operation: Operation,
+        outbox: Sequence[OutboxMessage] = (),
+        token: VerificationToken | None = None,
+    ) -> None:
+        await self._write(_create_contact_method, contact_method, operation, outbox, token)
+
+    async def list_contact_methods(self, scope: Scope, protocols: Collection[str] | None = None) -> list[ContactMethod]:
+        rows = self._reader.execute(
+            f"SELECT {CONTACT_METHOD_COLUMNS} FROM contact_methods WHERE account_id = ? AND region = ? "
+            "ORDER BY protocol",
+            (scope.account_id, scope.region),
+        ).fetchall()
+        return [_contact_method(row) for row in rows if protocols is None or row[2] in protocols]
+
+    async def delete_contact_method(self, scope: Scope, protocol: str, operation: Operation) -> ContactMethod:
+        result: ContactMethod = await self._write(_delete_contact_method, scope, protocol, operation)
+        return result
+
+    async def restart_verification(
+        self,
+        contact_method: ContactMethod,
+        token: VerificationToken,
+        operation: Operation,
+        outbox: Sequence[OutboxMessage],
+    ) -> ContactMethod:
+        result: ContactMethod = await self._write(_restart_verification, contact_method, token, operation, outbox)
+        return result
+
+    async def confirm_verification(self, token_hash: str, now: float) -> ContactMethod:
+        result: ContactMethod = await self._write(_confirm_verification, token_hash, now)
+        return result
+
+    # -- tags -----------------------------------------------------------------------------------------------------
+    async def find_taggable(self, scope: Scope, resource_name: str) -> TaggableResource | None:
+        for protocol in (EMAIL, SMS):
+            if contact_method_name(protocol, scope.region) == resource_name:
+                row = _select_contact_method(self._reader, scope.account_id, scope.region, protocol)
+                if row is None:
+                    return None
+                cm = _contact_method(row)
+                return TaggableResource("ContactMethod", cm.id, cm.name, cm.arn, cm.tags)
+        return None
+
+    async def tag_resource(
+        self, scope: Scope, resource: TaggableResource, tags: Sequence[Tag], operation: Operation, max_tags: int
+    ) -> None:
+        def merge(current: dict[str, str | None]) -> None:
+            current.update((tag.key, tag.value) for tag in tags)
+
+        await self._write(_change_tags, scope, resource, merge, operation, max_tags)
+
+    async def untag_resource(
+        self, scope: Scope, resource: TaggableResource, keys: Collection[str], operation: Operation
+    ) -> None:
+        def drop(current: dict[str, str | None]) -> None:
+            for key in keys:
+                current.pop(key, None)
+
+        await self._write(_change_tags, scope, resource, drop, operation, None)
+
+    # -- operations -----------------------------------------------------------------------------------------------
+    async def get_operation(self, scope: Scope, operation_id: str) -> Operation | None:
+        row = self._reader.execute(
+            f"SELECT {OPERATION_COLUMNS} FROM operations WHERE account_id = ? AND region = ? AND id = ?",
+            (scope.account_id, scope.region, operation_id),
+        ).fetchone()
+        return _operation(row) if row else None
+
+    async def list_operations(
+        self,
+        scope: Scope,
+        *,
+        limit: int,
+        resource_name: str | None = None,
+        after: tuple[float, str] | None = None,
+    ) -> list[Operation]:
+        sql = f"SELECT {OPERATION_COLUMNS} FROM operations WHERE account_id = ? AND region = ?"
+        params: list[Any] = [scope.account_id, scope.region]
+        if resource_name is not None:
+            sql += " AND resource_name = ?"
+            params.append(resource_name)
+        if after is not None:
+            sql += " AND (created_at, id) < (?, ?)"
+            params.extend(after)
+        sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
+        params.append(limit)
+        return [_operation(row) for row in self._reader.execute(sql, params)]
+
+    # -- outbox ---------------------------------------------------------------------------------------------------
+    async def list_outbox(self, status: str | None = None, limit: int = 1000) -> list[OutboxMessage]:
+        sql = f"SELECT {OUTBOX_COLUMNS} FROM outbox"
+        params: list[Any] = []
+        if status is not None:
+            sql += " WHERE status = ?"
+            params.append(status)
+        sql += " ORDER BY created_at, id LIMIT ?"
+        params.append(limit)
+        return [_outbox_message(row) for row in self._reader.execute(sql, params)]
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements, so that all of them run inside the migration's one transaction."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip():
+                statements.append(current.strip())
+            current = ""
+    if current.strip() and not all(ln.strip().startswith("--") or not ln.strip() for ln in current.splitlines()):
+        raise ValueError(f"incomplete SQL statement at the end of a migration: {current.strip()[:80]!r}")
+    return statements

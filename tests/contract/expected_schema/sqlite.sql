@@ -1,0 +1,36 @@
+-- index access_keys_by_account
+CREATE INDEX access_keys_by_account ON access_keys (account_id, created_at);
+
+-- index operations_by_resource
+CREATE INDEX operations_by_resource ON operations (account_id, region, resource_name, created_at DESC, id DESC);
+
+-- index operations_newest
+CREATE INDEX operations_newest ON operations (account_id, region, created_at DESC, id DESC);
+
+-- index outbox_due
+CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+
+-- index verification_tokens_by_method
+CREATE INDEX verification_tokens_by_method ON verification_tokens (account_id, region, contact_method_id);
+
+-- table access_keys
+CREATE TABLE access_keys ( access_key_id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts (account_id), secret_sealed TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('Active', 'Inactive')), created_at REAL NOT NULL ) WITHOUT ROWID;
+
+-- table accounts
+CREATE TABLE accounts ( account_id TEXT PRIMARY KEY, created_at REAL NOT NULL ) WITHOUT ROWID;
+
+-- table contact_methods
+CREATE TABLE contact_methods ( account_id TEXT NOT NULL, region TEXT NOT NULL, protocol TEXT NOT NULL CHECK (protocol IN ('Email', 'SMS')), id TEXT NOT NULL, contact_endpoint TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('PendingVerification', 'Valid', 'Invalid')), created_at REAL NOT NULL, verification_expires_at REAL, tags TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (account_id, region, protocol) ) WITHOUT ROWID;
+
+-- table operations
+CREATE TABLE operations ( account_id TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL, resource_name TEXT NOT NULL, resource_type TEXT NOT NULL, operation_type TEXT NOT NULL, status TEXT NOT NULL, is_terminal INTEGER NOT NULL, created_at REAL NOT NULL, status_changed_at REAL, operation_details TEXT, error_code TEXT, error_details TEXT, PRIMARY KEY (account_id, region, id) ) WITHOUT ROWID;
+
+-- table outbox
+CREATE TABLE outbox ( id TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, protocol TEXT NOT NULL CHECK (protocol IN ('Email', 'SMS')), destination TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE, status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'dead')), attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL, last_error TEXT, created_at REAL NOT NULL, sent_at REAL ) WITHOUT ROWID;
+
+-- table schema_migrations
+CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL);
+
+-- table verification_tokens
+CREATE TABLE verification_tokens ( token_hash TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, contact_method_id TEXT NOT NULL, created_at REAL NOT NULL, expires_at REAL NOT NULL ) WITHOUT ROWID;
+
