@@ -1,0 +1,157 @@
+"""Settings: one frozen object, built once from flags, ``LSNOTIFY_*`` variables, an optional TOML file and defaults.
+
+Each field of ``Settings`` is a setting. Its flag is ``--field-name``, its variable ``LSNOTIFY_FIELD_NAME``, its TOML
+key ``field_name``; a flag beats a variable, which beats the file, which beats the default. The CLI builds its options
+from these fields, so the three spellings cannot drift apart. A wrong value is a ``ConfigError`` with one sentence.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ENV_PREFIX = "LSNOTIFY_"
+
+DEFAULT_SMS_REGIONS = frozenset(
+    {"us-east-1", "us-west-2", "eu-west-1", "ap-northeast-1", "ap-southeast-1", "ap-southeast-2"}
+)
+
+
+class ConfigError(ValueError):
+    """A setting has a value lsnotify cannot use; the message names it."""
+
+
+def _setting(default: Any, help: str, *, secret: bool = False) -> Any:
+    return field(default=default, metadata={"help": help, "secret": secret})
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = _setting("127.0.0.1", "Address to listen on.")
+    port: int = _setting(8080, "Port to listen on.")
+    data_dir: Path = _setting(Path(".lsnotify"), "Directory for the SQLite database, secret key and credentials.")
+    public_url: str = _setting("", "Base URL of links in emails (default: http://HOST:PORT).")
+    database_url: str = _setting("", "postgresql://… to share one PostgreSQL; empty: SQLite in the data directory.")
+    secret_key: str = _setting(
+        "", "Fernet key that encrypts stored secrets (default: DATA_DIR/secret.key, created on first use).", secret=True
+    )
+    log_level: str = _setting("info", "debug, info, warning or error.")
+    access_log: bool = _setting(True, "Log one line per API request.")
+    sms_regions: frozenset[str] = _setting(
+        DEFAULT_SMS_REGIONS, "Comma-separated regions where SMS contact methods may be created; empty disables SMS."
+    )
+    sms_countries: frozenset[str] = _setting(
+        frozenset(), "Comma-separated ISO country codes SMS may go to; empty allows all."
+    )
+    verification_ttl: float = _setting(86400.0, "Seconds an email verification link stays valid.")
+    signature_max_skew: float = _setting(900.0, "Seconds a signed request's X-Amz-Date may differ from the clock.")
+    key_cache_ttl: float = _setting(2.0, "Seconds an access key stays cached; a deactivated key stops within this.")
+    max_body_bytes: int = _setting(1024 * 1024, "Largest API request body accepted, in bytes.")
+
+    @property
+    def effective_public_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+def setting_fields() -> list[dataclasses.Field[Any]]:
+    return list(dataclasses.fields(Settings))
+
+
+def env_name(name: str) -> str:
+    return ENV_PREFIX + name.upper()
+
+
+_TYPES = typing.get_type_hints(Settings)
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _convert(name: str, value: Any) -> Any:
+    """``value`` (a string from a flag or variable, or a TOML value) as the field's type."""
+    kind = _TYPES[name]
+    try:
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in _TRUE | _FALSE:
+                return text in _TRUE
+            raise ValueError("expected true or false")
+        if kind is int:
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError("expected a whole number")
+            return int(value)
+        if kind is float:
+            if isinstance(value, bool):
+                raise ValueError("expected a number")
+            return float(value)
+        if kind is Path:
+            return Path(str(value)).expanduser()
+        if kind == frozenset[str]:
+            items = value if isinstance(value, list) else str(value).split(",")
+            return frozenset(str(item).strip() for item in items if str(item).strip())
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{name} ({env_name(name)}): {value!r} is not valid: {exc}") from None
+
+
+def load_settings(
+    flags: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> Settings:
+    """Build the settings; ``flags`` maps field names to values (None where a flag was not given)."""
+    values: dict[str, Any] = {}
+    if config_file is not None:
+        values.update(_read_toml(config_file))
+    for name in _TYPES:
+        if environ is not None and env_name(name) in environ:
+            values[name] = environ[env_name(name)]
+        if flags is not None and flags.get(name) is not None:
+            values[name] = flags[name]
+    settings = Settings(**{name: _convert(name, value) for name, value in values.items()})
+    _check(settings)
+    return settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"config file {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path}: not valid TOML: {exc}") from None
+    table = data.get("lsnotify", data)
+    values = {}
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        if name not in _TYPES:
+            raise ConfigError(f"config file {path}: unknown setting {key!r}")
+        values[name] = value
+    return values
+
+
+def _check(settings: Settings) -> None:
+    from lsnotify.awsjson.model import lightsail_regions
+
+    if not 0 < settings.port < 65536:
+        raise ConfigError(f"port: {settings.port} is not a TCP port (1-65535)")
+    if settings.public_url and urlsplit(settings.public_url).scheme not in ("http", "https"):
+        raise ConfigError(f"public_url: {settings.public_url!r} must start with http:// or https://")
+    if settings.database_url and urlsplit(settings.database_url).scheme not in ("postgresql", "postgres"):
+        raise ConfigError(f"database_url: {settings.database_url!r} must be a postgresql:// URL")
+    if settings.log_level not in ("debug", "info", "warning", "error"):
+        raise ConfigError(f"log_level: {settings.log_level!r} is not debug, info, warning or error")
+    if unknown := settings.sms_regions - lightsail_regions():
+        raise ConfigError(f"sms_regions: {', '.join(sorted(unknown))} not Lightsail region(s)")
+    for name in ("verification_ttl", "signature_max_skew", "key_cache_ttl"):
+        if getattr(settings, name) < 0:
+            raise ConfigError(f"{name}: must not be negative")
+    if settings.max_body_bytes < 1024:
+        raise ConfigError("max_body_bytes: must be at least 1024")

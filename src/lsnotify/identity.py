@@ -1,0 +1,215 @@
+"""Accounts and access keys: issuing them, sealing their secrets, and authenticating requests signed with them.
+
+Secret access keys are stored encrypted (Fernet) with a key kept outside the database — ``LSNOTIFY_SECRET_KEY`` or
+the 0600 file ``secret.key`` in the data directory — so a copied database file alone reveals none.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from lsnotify.awsjson.sigv4 import SignedRequest, SigV4Verifier, parse_authorization
+from lsnotify.domain import KEY_ACTIVE, AccessKey
+from lsnotify.errors import UnrecognizedClientException
+from lsnotify.storage.base import Store
+
+SECRET_KEY_FILE = "secret.key"
+CREDENTIALS_FILE = "credentials"
+CONFIG_FILE = "config"
+PROFILE = "lsnotify"
+
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
+class SecretBox:
+    """Seals and opens secrets with the data directory's key."""
+
+    def __init__(self, key: bytes) -> None:
+        self._fernet = Fernet(key)
+
+    def seal(self, secret: str) -> str:
+        return self._fernet.encrypt(secret.encode()).decode()
+
+    def open(self, sealed: str) -> str:
+        try:
+            return self._fernet.decrypt(sealed.encode()).decode()
+        except InvalidToken:
+            raise ValueError(
+                "a stored secret cannot be decrypted with this secret key; "
+                "is LSNOTIFY_SECRET_KEY (or secret.key) the one the data was written with?"
+            ) from None
+
+
+def load_secret_key(data_dir: Path, configured: str | None) -> bytes:
+    """The configured key, else the data directory's ``secret.key`` (created, mode 0600, on first use)."""
+    if configured:
+        key = configured.encode()
+    else:
+        path = data_dir / SECRET_KEY_FILE
+        if not path.exists():
+            data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _write_private(path, Fernet.generate_key().decode() + "\n")
+        key = path.read_text().strip().encode()
+    try:
+        Fernet(key)
+    except ValueError:
+        raise ValueError(
+            "the secret key must be 32 url-safe base64-encoded bytes (see `lsnotify keys --help`)"
+        ) from None
+    return key
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Create or replace ``path`` so that it is never readable by others, not even for a moment."""
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(text)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(tmp, path)
+
+
+def generate_account_id() -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(12))
+
+
+def generate_access_key_id() -> str:
+    return "AKIA" + "".join(secrets.choice(_BASE32) for _ in range(16))
+
+
+def generate_secret_access_key() -> str:
+    return base64.b64encode(secrets.token_bytes(30)).decode()
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedKey:
+    key: AccessKey
+    secret_access_key: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "AccessKey": {
+                "AccessKeyId": self.key.access_key_id,
+                "SecretAccessKey": self.secret_access_key,
+                "AccountId": self.key.account_id,
+                "Status": self.key.status,
+                "CreateDate": _iso(self.key.created_at),
+            }
+        }
+
+
+def _iso(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def describe_key(key: AccessKey) -> dict[str, str]:
+    """A key as ``keys list`` prints it: never its secret."""
+    return {
+        "AccessKeyId": key.access_key_id,
+        "AccountId": key.account_id,
+        "Status": key.status,
+        "CreateDate": _iso(key.created_at),
+    }
+
+
+async def issue_access_key(store: Store, box: SecretBox, account_id: str | None, now: float) -> IssuedKey:
+    secret = generate_secret_access_key()
+    key = AccessKey(
+        access_key_id=generate_access_key_id(),
+        account_id=account_id or generate_account_id(),
+        secret_sealed=box.seal(secret),
+        status=KEY_ACTIVE,
+        created_at=now,
+    )
+    await store.create_access_key(key)
+    return IssuedKey(key, secret)
+
+
+def write_credentials(data_dir: Path, issued: IssuedKey, region: str) -> Path:
+    """Write the ``[lsnotify]`` profile: ``credentials`` (0600) and ``config`` (its default region)."""
+    credentials = data_dir / CREDENTIALS_FILE
+    _write_private(
+        credentials,
+        f"[{PROFILE}]\n"
+        f"aws_access_key_id = {issued.key.access_key_id}\n"
+        f"aws_secret_access_key = {issued.secret_access_key}\n"
+        f"# account {issued.key.account_id}\n",
+    )
+    _write_private(data_dir / CONFIG_FILE, f"[profile {PROFILE}]\nregion = {region}\n")
+    return credentials
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    account_id: str
+    region: str
+    access_key_id: str
+
+
+@dataclass(slots=True)
+class _CachedKey:
+    account_id: str
+    sealed: str
+    secret: str
+    active: bool
+    fetched_at: float
+
+
+class Authenticator:
+    """Verifies a request's SigV4 signature and says which account and region it acts for.
+
+    Keys are cached for ``cache_ttl`` seconds, so a key deactivated or deleted from another process stops working
+    within that time; unknown keys are never cached.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        box: SecretBox,
+        verifier: SigV4Verifier,
+        clock: Callable[[], float],
+        cache_ttl: float,
+    ) -> None:
+        self._store = store
+        self._box = box
+        self._verifier = verifier
+        self._clock = clock
+        self._cache_ttl = cache_ttl
+        self._cache: dict[str, _CachedKey] = {}
+
+    async def authenticate(self, request: SignedRequest) -> Principal:
+        auth = parse_authorization(request)
+        now = self._clock()
+        self._verifier.check_scope(auth, now)
+        key = await self._key(auth.access_key_id, now)
+        if key is None or not key.active:
+            raise UnrecognizedClientException()
+        self._verifier.verify(request, auth, key.secret)
+        return Principal(key.account_id, auth.region, auth.access_key_id)
+
+    async def _key(self, access_key_id: str, now: float) -> _CachedKey | None:
+        cached = self._cache.get(access_key_id)
+        if cached is not None and now - cached.fetched_at < self._cache_ttl:
+            return cached
+        stored = await self._store.get_access_key(access_key_id)
+        if stored is None:
+            self._cache.pop(access_key_id, None)
+            return None
+        if cached is not None and cached.sealed == stored.secret_sealed:
+            secret = cached.secret
+        else:
+            secret = self._box.open(stored.secret_sealed)
+        entry = _CachedKey(stored.account_id, stored.secret_sealed, secret, stored.status == KEY_ACTIVE, now)
+        if len(self._cache) > 100_000:
+            self._cache.clear()
+        self._cache[access_key_id] = entry
+        return entry

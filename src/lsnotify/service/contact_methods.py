@@ -1,0 +1,170 @@
+"""Contact methods: CreateContactMethod, GetContactMethods, DeleteContactMethod, SendContactMethodVerification.
+
+One Email and one SMS contact method per account and region; the database enforces it. An Email method starts
+``PendingVerification`` with a verification message in the outbox, written in the same transaction; an SMS method
+needs no verification and is ``Valid`` at once, in the regions (and countries) where SMS is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from lsnotify.context import RequestContext
+from lsnotify.domain import (
+    EMAIL,
+    INVALID,
+    PENDING_VERIFICATION,
+    VALID,
+    ContactMethod,
+    contact_method_name,
+    new_id,
+)
+from lsnotify.errors import InvalidInputException, NotFoundException, shown
+from lsnotify.service.deps import Services, scope_of
+from lsnotify.service.operations import new_operation, operations_result
+from lsnotify.service.tags import parse_tags, tags_to_wire
+from lsnotify.service.verification import new_verification
+from lsnotify.storage.base import AlreadyVerified, ContactMethodExists, RecordNotFound
+
+RESOURCE_TYPE = "ContactMethod"
+_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_email(address: str) -> str:
+    if _CONTROL.search(address):
+        raise InvalidInputException(f"contactEndpoint: {shown(address)} contains a control character or line break.")
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidInputException(f"contactEndpoint: {shown(address)} is not a valid email address: {exc}") from None
+    return address
+
+
+def check_phone_number(number: str, allowed_countries: frozenset[str]) -> str:
+    if not _E164.fullmatch(number):
+        raise InvalidInputException(
+            f"contactEndpoint: {shown(number)} is not an E.164 phone number: write + and the country code, then "
+            "the number, at most 15 digits and no spaces (e.g. +14255550100)."
+        )
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is None or not phonenumbers.is_valid_number(parsed):
+        raise InvalidInputException(f"contactEndpoint: {shown(number)} is not a valid phone number.")
+    country = phonenumbers.region_code_for_number(parsed)
+    if allowed_countries and country not in allowed_countries:
+        raise InvalidInputException(
+            f"contactEndpoint: SMS to {country} numbers is not supported here "
+            f"(supported: {', '.join(sorted(allowed_countries))})."
+        )
+    return number
+
+
+def contact_method_to_wire(cm: ContactMethod, now: float) -> dict[str, Any]:
+    status = cm.status_at(now)
+    return {
+        # An email left unverified past its deadline loses its address in Lightsail's output.
+        "contactEndpoint": None if status == INVALID else cm.contact_endpoint,
+        "status": status,
+        "protocol": cm.protocol,
+        "name": cm.name,
+        "arn": cm.arn,
+        "createdAt": cm.created_at,
+        "location": {"availabilityZone": "all", "regionName": cm.region},
+        "resourceType": RESOURCE_TYPE,
+        "supportCode": f"{cm.account_id}/{cm.id}",
+        "tags": tags_to_wire(cm.tags),
+    }
+
+
+async def create_contact_method(svc: Services, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    protocol, endpoint = params["protocol"], params["contactEndpoint"]
+    tags = parse_tags(params.get("tags"))
+    if protocol == EMAIL:
+        endpoint = check_email(endpoint)
+    else:
+        if ctx.region not in svc.rules.sms_regions:
+            where = ", ".join(sorted(svc.rules.sms_regions)) or "no region (SMS is disabled)"
+            raise InvalidInputException(
+                f"protocol: SMS contact methods are not supported in {ctx.region}; they are supported in {where}."
+            )
+        endpoint = check_phone_number(endpoint, svc.rules.sms_countries)
+    now = svc.clock()
+    cm = ContactMethod(
+        account_id=ctx.account_id,
+        region=ctx.region,
+        protocol=protocol,
+        contact_endpoint=endpoint,
+        status=PENDING_VERIFICATION if protocol == EMAIL else VALID,
+        id=new_id(),
+        created_at=now,
+        tags=tags,
+    )
+    op = new_operation(ctx, cm.name, RESOURCE_TYPE, "CreateContactMethod", now)
+    if protocol == EMAIL:
+        token, message = new_verification(svc, cm, now)
+        cm = replace(cm, verification_expires_at=token.expires_at)
+        create = svc.store.create_contact_method(cm, op, [message], token)
+    else:
+        create = svc.store.create_contact_method(cm, op)
+    try:
+        await create
+    except ContactMethodExists as exc:
+        existing = exc.existing
+        raise InvalidInputException(
+            f"protocol: this account already has an {protocol} contact method in {ctx.region} "
+            f"({existing.name}, {existing.contact_endpoint}); delete it with DeleteContactMethod to use another."
+        ) from None
+    return operations_result(op)
+
+
+async def get_contact_methods(svc: Services, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    protocols = params.get("protocols") or None
+    methods = await svc.store.list_contact_methods(scope_of(ctx), protocols)
+    now = svc.clock()
+    return {"contactMethods": [contact_method_to_wire(cm, now) for cm in methods]}
+
+
+async def delete_contact_method(svc: Services, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    protocol = params["protocol"]
+    op = new_operation(
+        ctx, contact_method_name(protocol, ctx.region), RESOURCE_TYPE, "DeleteContactMethod", svc.clock()
+    )
+    try:
+        await svc.store.delete_contact_method(scope_of(ctx), protocol, op)
+    except RecordNotFound:
+        raise NotFoundException(f"protocol: there is no {protocol} contact method in {ctx.region}.") from None
+    return operations_result(op)
+
+
+async def send_contact_method_verification(
+    svc: Services, ctx: RequestContext, params: dict[str, Any]
+) -> dict[str, Any]:
+    protocol = params["protocol"]
+    if protocol != EMAIL:
+        raise InvalidInputException(f"protocol: only Email contact methods are verified; {protocol} needs none.")
+    missing = NotFoundException(f"protocol: there is no Email contact method in {ctx.region} to verify.")
+    found = await svc.store.list_contact_methods(scope_of(ctx), [EMAIL])
+    if not found:
+        raise missing
+    cm = found[0]
+    already = InvalidInputException(f"protocol: the Email contact method {cm.contact_endpoint} is already verified.")
+    if cm.status == VALID:
+        raise already
+    now = svc.clock()
+    token, message = new_verification(svc, cm, now)
+    op = new_operation(ctx, cm.name, RESOURCE_TYPE, "SendContactMethodVerification", now)
+    try:
+        await svc.store.restart_verification(cm, token, op, [message])
+    except RecordNotFound:
+        raise missing from None
+    except AlreadyVerified:
+        raise already from None
+    return operations_result(op)

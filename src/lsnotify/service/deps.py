@@ -1,0 +1,40 @@
+"""What every operation handler is given besides its request: the store, the clock and the configured rules."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from lsnotify.clock import Clock
+from lsnotify.context import RequestContext
+from lsnotify.domain import Scope
+from lsnotify.identity import SecretBox
+from lsnotify.storage.base import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """The settings that change business rules."""
+
+    sms_regions: frozenset[str]
+    """Regions where SMS contact methods may be created; empty disables SMS."""
+    sms_countries: frozenset[str]
+    """ISO 3166 country codes SMS may go to; empty allows every country."""
+    verification_ttl: float
+    """Seconds an email verification stays open before the contact method becomes ``Invalid``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    store: Store
+    clock: Clock
+    rules: Rules
+    box: SecretBox
+
+
+Handler = Callable[[Services, RequestContext, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+def scope_of(ctx: RequestContext) -> Scope:
+    return Scope(ctx.account_id, ctx.region)

@@ -1,0 +1,104 @@
+"""Lightsail ``Operation`` records: creating them for every change, and GetOperation(s)(ForResource).
+
+Every change completes before its call returns, so each operation is ``Succeeded`` and terminal at once.
+Listings are newest first, 200 a page, with an opaque ``pageToken``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+import orjson
+
+from lsnotify.context import RequestContext
+from lsnotify.domain import Operation, new_id
+from lsnotify.errors import InvalidInputException, NotFoundException, shown
+from lsnotify.service.deps import Services, scope_of
+
+PAGE_SIZE = 200
+
+
+def new_operation(
+    ctx: RequestContext,
+    resource_name: str,
+    resource_type: str,
+    operation_type: str,
+    now: float,
+    details: str | None = None,
+) -> Operation:
+    return Operation(
+        id=new_id(),
+        account_id=ctx.account_id,
+        region=ctx.region,
+        resource_name=resource_name,
+        resource_type=resource_type,
+        operation_type=operation_type,
+        created_at=now,
+        status_changed_at=now,
+        operation_details=details,
+    )
+
+
+def operation_to_wire(op: Operation) -> dict[str, Any]:
+    return {
+        "id": op.id,
+        "resourceName": op.resource_name,
+        "resourceType": op.resource_type,
+        "createdAt": op.created_at,
+        "location": {"availabilityZone": "all", "regionName": op.region},
+        "isTerminal": op.is_terminal,
+        "operationDetails": op.operation_details,
+        "operationType": op.operation_type,
+        "status": op.status,
+        "statusChangedAt": op.status_changed_at,
+        "errorCode": op.error_code,
+        "errorDetails": op.error_details,
+    }
+
+
+def operations_result(*ops: Operation) -> dict[str, Any]:
+    """The output of every mutating call: ``{"operations": [...]}``."""
+    return {"operations": [operation_to_wire(op) for op in ops]}
+
+
+def encode_page_token(last: Operation) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([last.created_at, last.id])).decode()
+
+
+def decode_page_token(token: str) -> tuple[float, str]:
+    try:
+        created_at, op_id = orjson.loads(base64.urlsafe_b64decode(token.encode("ascii")))
+        if isinstance(created_at, int | float) and not isinstance(created_at, bool) and isinstance(op_id, str):
+            return float(created_at), op_id
+    except (ValueError, TypeError, UnicodeEncodeError, binascii.Error):
+        pass
+    raise InvalidInputException("pageToken: is not a token that lsnotify returned; pass nextPageToken unchanged.")
+
+
+async def _page(
+    svc: Services, ctx: RequestContext, params: dict[str, Any], resource_name: str | None
+) -> dict[str, Any]:
+    token = params.get("pageToken")
+    after = decode_page_token(token) if token else None
+    ops = await svc.store.list_operations(scope_of(ctx), limit=PAGE_SIZE + 1, resource_name=resource_name, after=after)
+    result: dict[str, Any] = {"operations": [operation_to_wire(op) for op in ops[:PAGE_SIZE]]}
+    if len(ops) > PAGE_SIZE:
+        result["nextPageToken"] = encode_page_token(ops[PAGE_SIZE - 1])
+    return result
+
+
+async def get_operation(svc: Services, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    op = await svc.store.get_operation(scope_of(ctx), params["operationId"])
+    if op is None:
+        raise NotFoundException(f"operationId: no operation {shown(params['operationId'])} in {ctx.region}.")
+    return {"operation": operation_to_wire(op)}
+
+
+async def get_operations(svc: Services, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    return await _page(svc, ctx, params, None)
+
+
+async def get_operations_for_resource(svc: Services, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    return await _page(svc, ctx, params, params["resourceName"])

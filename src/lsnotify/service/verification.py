@@ -1,0 +1,45 @@
+"""Email verification: tokens, the verification message in the outbox, and confirming a token.
+
+A token is 256 random bits, sent only inside the verification email; the store keeps its SHA-256. The outbox
+message carries the token sealed with the data directory's key, so a copied database reveals no live link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from lsnotify.domain import EMAIL, ContactMethod, OutboxMessage, VerificationToken, new_id
+from lsnotify.service.deps import Services
+
+VERIFICATION_KIND = "verification"
+
+
+def hash_token(raw_token: str) -> str:
+    return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+def new_verification(svc: Services, cm: ContactMethod, now: float) -> tuple[VerificationToken, OutboxMessage]:
+    """A fresh token for ``cm`` and the message that delivers its link."""
+    raw = secrets.token_urlsafe(32)
+    expires_at = now + svc.rules.verification_ttl
+    token = VerificationToken(hash_token(raw), cm.account_id, cm.region, cm.id, now, expires_at)
+    message_id = new_id()
+    message = OutboxMessage(
+        id=message_id,
+        account_id=cm.account_id,
+        region=cm.region,
+        protocol=EMAIL,
+        destination=cm.contact_endpoint,
+        kind=VERIFICATION_KIND,
+        payload={
+            "sealedToken": svc.box.seal(raw),
+            "contactMethodArn": cm.arn,
+            "contactMethodName": cm.name,
+            "expiresAt": expires_at,
+        },
+        idempotency_key=message_id,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    return token, message
