@@ -109,16 +109,21 @@ def serve(config_file: Path | None, **flags: Any) -> None:
         components = build_app(settings)
     except (ConfigError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
-    uvicorn.run(
-        components.app,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        access_log=False,
-        lifespan="on",
-        timeout_graceful_shutdown=30,
-        log_config=None,
-    )
+    uvicorn.run(components.app, **uvicorn_options(settings))
+
+
+# performance: the benchmark's floor (bench/floor.py) runs on uvicorn with exactly these options
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How ``serve`` runs uvicorn."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "access_log": False,
+        "lifespan": "on",
+        "timeout_graceful_shutdown": 30,
+        "log_config": None,
+    }
 
 
 @main.command()
