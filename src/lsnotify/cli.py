@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import click
 
-from lsnotify import __version__
+from lsnotify import __version__, logs
 from lsnotify.config import ConfigError, Settings, env_name, load_settings, setting_fields
 from lsnotify.domain import KEY_ACTIVE, KEY_INACTIVE
 from lsnotify.identity import SecretBox, describe_key, issue_access_key, load_secret_key
@@ -65,9 +65,9 @@ def _settings(config_file: Path | None, flags: dict[str, Any]) -> Settings:
 
 
 def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logs.Formatter(logs.FORMAT))
+    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
 
 
 def _run_with_store(settings: Settings, action: Callable[[Store, SecretBox], Awaitable[T]]) -> T:

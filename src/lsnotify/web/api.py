@@ -30,6 +30,7 @@ from lsnotify.errors import (
 )
 from lsnotify.identity import Authenticator
 from lsnotify.service.deps import Handler, Services
+from lsnotify.web.access_log import AccessLog
 
 log = logging.getLogger("lsnotify.api")
 
@@ -69,7 +70,7 @@ class ApiEndpoint:
         self._authenticator = authenticator
         self._deps = deps
         self._max_body_bytes = max_body_bytes
-        self._access_log = access_log
+        self._access_log = AccessLog(log) if access_log else None
         self._observe = observe
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -108,15 +109,10 @@ class ApiEndpoint:
         elapsed = time.perf_counter() - started
         if self._observe is not None:
             self._observe(operation, response.status, elapsed)
-        if self._access_log:
-            log.info(
-                "%s %s %d %.1fms account=%s region=%s",
-                request_id,
-                operation or target,
-                response.status,
-                elapsed * 1000,
-                ctx.account_id if ctx else "-",
-                ctx.region if ctx else "-",
+        if self._access_log is not None:
+            self._access_log.write(
+                f"{request_id} {operation or target} {response.status} {elapsed * 1000:.1f}ms "
+                f"account={ctx.account_id if ctx else '-'} region={ctx.region if ctx else '-'}"
             )
 
     async def _read_body(self, receive: Receive, length: bytes | None) -> bytes:
