@@ -7,7 +7,9 @@ Per request: read the body (at most ``max_body_bytes``) → find the operation i
 
 from __future__ import annotations
 
+import itertools
 import logging
+import secrets
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -54,6 +56,17 @@ class _TooLarge(Exception):
     pass
 
 
+def request_ids() -> Callable[[], str]:
+    """A source of request ids in UUID form: a random prefix, then a counter.
+
+    Unique like ``uuid4`` (74 random bits a process, 48 bits of counter) at a tenth of its cost, which is a system
+    call for 16 random bytes and a UUID object per request.
+    """
+    prefix = str(uuid.uuid4())[:24]
+    counter = itertools.count(secrets.randbits(40))
+    return lambda: f"{prefix}{next(counter):012x}"
+
+
 class ApiEndpoint:
     def __init__(
         self,
@@ -72,10 +85,11 @@ class ApiEndpoint:
         self._max_body_bytes = max_body_bytes
         self._access_log = AccessLog(log) if access_log else None
         self._observe = observe
+        self._request_ids = request_ids()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
-        request_id = str(uuid.uuid4())
+        request_id = self._request_ids()
         target = length = None
         for name, value in scope["headers"]:
             if name == b"x-amz-target":
