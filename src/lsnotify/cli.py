@@ -65,7 +65,7 @@ def _settings(config_file: Path | None, flags: dict[str, Any]) -> Settings:
 
 
 def _configure_logging(level: str) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logs.StreamHandler(sys.stderr)
     handler.setFormatter(logs.Formatter(logs.FORMAT))
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
 

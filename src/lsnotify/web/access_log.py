@@ -1,18 +1,21 @@
-"""The access log: one line per API request, handed to logging without its per-call bookkeeping.
+"""The access log: one line per API request, at a small fraction of what ``Logger.info`` costs per line.
 
-``Logger.info`` builds every record from scratch: it walks the stack for the caller's file and line, asks for the
-thread, the process and its name, and formats the arguments. Once per request that costs as much as verifying the
-request's signature. ``AccessLog`` makes one record in the event loop's thread, keeps its attributes, and gives each
-line a copy with only the message and the time changed; the logger then handles it as it would any record, so
-levels, filters, handlers and formatters apply as configured.
+``Logger.info`` builds every record from scratch (it walks the stack for the caller's line, asks for the thread, the
+process and its name), passes it through the logger hierarchy, and the handler formats, writes and flushes it alone:
+once per request, that costs as much as verifying the request's signature. ``AccessLog`` keeps the lines of one
+event-loop iteration, with their times, and hands them over together at the start of the next: as one write to the
+command's own handler and format (``lsnotify.logs``) when that is the only place they would go; otherwise as records,
+one by one, to the logger, so that levels, filters, handlers and formatters apply as configured.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import threading
 import time
 from typing import Any
+
+from lsnotify.logs import Formatter, StreamHandler
 
 _new_record = logging.LogRecord.__new__
 
@@ -20,26 +23,54 @@ _new_record = logging.LogRecord.__new__
 class AccessLog:
     def __init__(self, logger: logging.Logger) -> None:
         self._logger = logger
-        self._template: dict[str, Any] = {}
+        self._pending: list[tuple[float, str]] = []
 
     def write(self, line: str) -> None:
-        logger = self._logger
-        if not logger.isEnabledFor(logging.INFO):
+        if not self._logger.isEnabledFor(logging.INFO):
             return
-        template = self._template
-        if template.get("thread") != threading.get_ident():
-            template = self._template = self._make_template()
-        now = time.time()
-        record = _new_record(logging.LogRecord)
-        attributes = record.__dict__
-        attributes.update(template)
-        attributes["msg"] = line
-        attributes["created"] = now
-        attributes["msecs"] = int((now - int(now)) * 1000) + 0.0  # as LogRecord computes it
-        attributes["relativeCreated"] = template["relativeCreated"] + (now - template["created"]) * 1000
-        logger.handle(record)
+        pending = self._pending
+        pending.append((time.time(), line))
+        if len(pending) == 1:
+            try:
+                asyncio.get_running_loop().call_soon(self.flush)
+            except RuntimeError:  # no event loop to flush at the end of its iteration: now, then
+                self.flush()
 
-    def _make_template(self) -> dict[str, Any]:
-        """A record as ``Logger.info`` in this thread would make it, bar the message and the time."""
+    def flush(self) -> None:
+        """Hand the kept lines to logging."""
+        lines, self._pending = self._pending, []
+        handler = self._only_handler()
+        formatter = handler.formatter if handler is not None else None
+        if handler is not None and type(formatter) is Formatter and formatter.is_command_format():
+            name = self._logger.name
+            handler.write_lines([formatter.line(created, "INFO", name, line) for created, line in lines])
+            return
+        template = self._template()
+        for created, line in lines:
+            record = _new_record(logging.LogRecord)
+            attributes = record.__dict__
+            attributes.update(template)
+            attributes["msg"] = line
+            attributes["created"] = created
+            attributes["msecs"] = int((created - int(created)) * 1000) + 0.0  # as LogRecord computes it
+            attributes["relativeCreated"] = template["relativeCreated"] + (created - template["created"]) * 1000
+            self._logger.handle(record)
+
+    def _only_handler(self) -> StreamHandler | None:
+        """The command's handler, when it is the one place the lines go and nothing filters them."""
+        found: list[logging.Handler] = []
+        logger: logging.Logger | None = self._logger
+        while logger is not None:
+            if logger.filters or logger.disabled:
+                return None
+            found += logger.handlers
+            logger = logger.parent if logger.propagate else None
+        if len(found) != 1 or type(found[0]) is not StreamHandler:
+            return None
+        handler = found[0]
+        return handler if not handler.filters and handler.level <= logging.INFO else None
+
+    def _template(self) -> dict[str, Any]:
+        """A record as ``Logger.info`` would make it here, bar the message and the time."""
         record = self._logger.makeRecord(self._logger.name, logging.INFO, __file__, 0, "", (), None, "write")
         return dict(record.__dict__)
