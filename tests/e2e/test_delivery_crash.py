@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -84,3 +88,29 @@ def test_kill_9_in_the_middle_of_a_send_the_lease_brings_the_message_back(data_d
         assert sent.id == claimed.id and sent.attempts >= 2
     finally:
         server.stop()
+
+
+def test_two_worker_processes_beside_serve_deliver_each_message_once(data_dir: Path, sink: SmtpSink) -> None:
+    env = smtp_env(sink.port)
+    server = ServerProcess(data_dir, env={**env, "LSNOTIFY_RUN_WORKER": "false"}).start()
+    command = [sys.executable, "-m", "lsnotify", "worker", "--data-dir", str(data_dir), "--log-level", "info"]
+    workers = [
+        subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for _ in range(2)
+    ]
+    try:
+        addresses = []
+        for _ in range(12):
+            account = server.new_account()
+            addresses.append(f"w-{account.account_id}@example.com")
+            server.client(account).create_contact_method(protocol="Email", contactEndpoint=addresses[-1])
+        wait_until(lambda: len(sink.received) >= 12, timeout=30, what="12 emails")
+        wait_until(lambda: len(outbox(server, "sent")) == 12, what="12 messages recorded sent")
+        assert sorted(r.rcpt_tos[0] for r in sink.received) == sorted(addresses)  # each exactly once
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        outputs = [worker.communicate(timeout=30)[0].decode() for worker in workers]
+        server.stop()
+    assert [worker.returncode for worker in workers] == [0, 0], outputs
+    assert all("stopped" in output and "Traceback" not in output for output in outputs)

@@ -37,7 +37,7 @@ def parse(raw: bytes) -> email.message.EmailMessage:
 
 
 def test_a_complete_mime_message() -> None:
-    raw = bytes(build_email(envelope(), FROM))
+    raw = build_email(envelope(), FROM).data
     assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
     message = parse(raw)
     assert message["From"] == FROM and message["To"] == "ops@example.com" and message["Subject"] == "Alarm"
@@ -49,7 +49,7 @@ def test_a_complete_mime_message() -> None:
 
 
 def test_text_only_when_there_is_no_html() -> None:
-    assert parse(bytes(build_email(envelope(html=None), FROM))).get_content_type() == "text/plain"
+    assert parse(build_email(envelope(html=None), FROM).data).get_content_type() == "text/plain"
 
 
 def test_the_same_key_gives_the_same_message_id() -> None:
@@ -63,7 +63,7 @@ def test_the_same_key_gives_the_same_message_id() -> None:
     "subject", ["Alarm\r\nBcc: victim@example.com", "Alarm\nBcc: victim@example.com", "Alarm\rBcc: victim@example.com"]
 )
 def test_line_breaks_in_a_subject_are_folded_into_spaces(subject: str) -> None:
-    message = parse(bytes(build_email(envelope(subject=subject), FROM)))
+    message = parse(build_email(envelope(subject=subject), FROM).data)
     assert message["Subject"] == "Alarm Bcc: victim@example.com"
     assert message["Bcc"] is None
 
@@ -76,3 +76,11 @@ def test_an_address_with_a_line_break_or_bad_syntax_is_refused_for_good(address:
     with pytest.raises(DeliveryFailed) as raised:
         build_email(envelope(destination=address), FROM)
     assert raised.value.permanent
+
+
+def test_non_ascii_subjects_names_and_bodies_are_encoded() -> None:
+    built = build_email(envelope(subject="Alarme : CPU élevé\n", text="Température élevée"), "Équipe <ops@example.org>")
+    assert built.data.isascii() and (built.mail_from, built.rcpt_to) == ("ops@example.org", "ops@example.com")
+    message = parse(built.data)
+    assert message["Subject"] == "Alarme : CPU élevé" and message["From"] == "Équipe <ops@example.org>"
+    assert message.get_body(("plain",)).get_content().strip() == "Température élevée"  # type: ignore[union-attr]

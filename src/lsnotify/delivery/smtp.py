@@ -16,15 +16,22 @@ from __future__ import annotations
 import email.policy
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.charset import QP, Charset
+from email.header import Header
 from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
+from email.utils import format_datetime, formataddr, parseaddr
 
 import aiosmtplib
 
 from lsnotify.delivery.senders import DeliveryFailed, Envelope
 
+_POLICY = email.policy.compat32.clone(linesep="\r\n")
+_UTF8 = Charset("utf-8")
+_UTF8.body_encoding = QP  # readable in a raw message, unlike base64
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _SAFE_ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_-]|\.(?!\.))*")
 
@@ -51,20 +58,44 @@ def recipient(address: str) -> Address:
         raise DeliveryFailed(f"refused to send to {address!r}: {exc}", permanent=True) from None
 
 
-def build_email(envelope: Envelope, email_from: str) -> EmailMessage:
+@dataclass(frozen=True, slots=True)
+class OutgoingEmail:
+    mail_from: str
+    rcpt_to: str
+    data: bytes
+    """The whole message, CRLF line endings."""
+
+
+def _header_text(value: str) -> str:
+    value = one_line(value)
+    return value if value.isascii() else Header(value, "utf-8").encode()
+
+
+def _text_part(text: str, subtype: str) -> MIMENonMultipart:
+    part = MIMENonMultipart("text", subtype, policy=_POLICY, charset="utf-8")
+    part.set_payload(text, _UTF8)
+    return part
+
+
+def build_email(envelope: Envelope, email_from: str) -> OutgoingEmail:
+    """The message as bytes. Built with the ``compat32`` MIME classes, which are several times faster than
+    ``EmailMessage``; they check nothing, so every header value below is made single-line first."""
     name, from_address = parseaddr(email_from)
     sender = Address(display_name=one_line(name), addr_spec=from_address)
-    message = EmailMessage(policy=email.policy.SMTP)
-    message["From"] = sender
-    message["To"] = recipient(envelope.destination)
-    message["Subject"] = one_line(envelope.subject or "")
+    to = recipient(envelope.destination)
+    text = _text_part(envelope.text, "plain")
+    message: MIMENonMultipart | MIMEMultipart = text
+    if envelope.html:
+        message = MIMEMultipart("alternative", policy=_POLICY)
+        message.attach(text)
+        message.attach(_text_part(envelope.html, "html"))
+    message["From"] = formataddr((sender.display_name, sender.addr_spec), charset="utf-8")
+    message["To"] = to.addr_spec
+    message["Subject"] = _header_text(envelope.subject or "")
     message["Date"] = format_datetime(datetime.fromtimestamp(envelope.created_at, UTC))
     message["Message-ID"] = message_id(envelope.idempotency_key, sender.domain)
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(envelope.text)
-    if envelope.html:
-        message.add_alternative(envelope.html, subtype="html")
-    return message
+    return OutgoingEmail(sender.addr_spec, to.addr_spec, message.as_bytes(policy=_POLICY))
 
 
 class SmtpSender:
@@ -105,7 +136,7 @@ class SmtpSender:
         client = self._idle.pop() if self._idle else None
         if client is not None:
             try:
-                await client.send_message(message)
+                await client.sendmail(message.mail_from, [message.rcpt_to], message.data)
             except (aiosmtplib.SMTPServerDisconnected, ConnectionError):
                 await self._discard(client)  # the server closed it while idle: try once on a new connection
             except Exception as exc:
@@ -117,7 +148,7 @@ class SmtpSender:
         client = None
         try:
             client = await self._connect()
-            await client.send_message(message)
+            await client.sendmail(message.mail_from, [message.rcpt_to], message.data)
         except Exception as exc:
             if client is not None:
                 await self._discard(client)
