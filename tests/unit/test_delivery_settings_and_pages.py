@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
+from starlette.requests import Request
 
 from lsnotify.config import ConfigError, load_settings
-from lsnotify.web.inbox import is_loopback
+from lsnotify.web.inbox import AdminGuard, is_loopback
 from lsnotify.web.metrics import Metrics
 from lsnotify.web.templating import linkify
 
@@ -77,3 +79,21 @@ def test_unknown_operations_share_one_metric_label() -> None:
     assert value("lsnotify_api_requests_total", {"operation": "GetContactMethods", "status": "200"}) == 1
     assert value("lsnotify_api_requests_total", {"operation": "unknown", "status": "400"}) == 2
     assert value("lsnotify_api_requests_total", {"operation": "MadeUpOperation1", "status": "400"}) is None
+
+
+def request_with(authorization: str | None) -> Request:
+    headers = [(b"authorization", authorization.encode())] if authorization is not None else []
+    return Request({"type": "http", "method": "GET", "path": "/_lsnotify/messages", "headers": headers})
+
+
+def test_the_admin_guard() -> None:
+    open_locally = AdminGuard("", "127.0.0.1")
+    assert open_locally.refusal(request_with(None)) is None
+    closed = AdminGuard("", "0.0.0.0").refusal(request_with("Bearer anything"))
+    assert closed is not None and closed.status_code == 403 and b"LSNOTIFY_ADMIN_TOKEN" in closed.body
+    guarded = AdminGuard("t0ken", "0.0.0.0")
+    assert guarded.refusal(request_with("Bearer t0ken")) is None
+    assert guarded.refusal(request_with("Basic " + base64.b64encode(b"me:t0ken").decode())) is None
+    for wrong in (None, "Bearer nope", "Basic !!!", "Basic " + base64.b64encode(b"t0ken").decode(), "t0ken"):
+        refused = guarded.refusal(request_with(wrong))
+        assert refused is not None and refused.status_code == 401, wrong
