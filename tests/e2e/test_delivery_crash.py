@@ -94,11 +94,16 @@ def test_two_worker_processes_beside_serve_deliver_each_message_once(data_dir: P
     env = smtp_env(sink.port)
     server = ServerProcess(data_dir, env={**env, "LSNOTIFY_RUN_WORKER": "false"}).start()
     command = [sys.executable, "-m", "lsnotify", "worker", "--data-dir", str(data_dir), "--log-level", "info"]
-    workers = [
-        subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        for _ in range(2)
-    ]
+    logs = [data_dir / f"worker-{i}.log" for i in range(2)]
+    workers = []
+    for log in logs:
+        with open(log, "wb") as output:
+            workers.append(
+                subprocess.Popen(command, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT)
+            )
     try:
+        ready = lambda: all("is delivering the outbox" in log.read_text() for log in logs)  # noqa: E731
+        wait_until(ready, timeout=30, what="both workers")
         addresses = []
         for _ in range(12):
             account = server.new_account()
@@ -110,7 +115,9 @@ def test_two_worker_processes_beside_serve_deliver_each_message_once(data_dir: P
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
-        outputs = [worker.communicate(timeout=30)[0].decode() for worker in workers]
+        for worker in workers:
+            worker.wait(timeout=30)
         server.stop()
+    outputs = [log.read_text() for log in logs]
     assert [worker.returncode for worker in workers] == [0, 0], outputs
     assert all("stopped" in output and "Traceback" not in output for output in outputs)
