@@ -121,7 +121,8 @@ class Worker:
     async def _deliver(self, claimed: ClaimedMessage) -> None:
         message = claimed.message
         sender = self._senders[message.protocol]
-        async with self._sending:
+        failure: DeliveryFailed | None = None
+        async with self._sending:  # the slot is held for the send only, not while its result is committed
             try:
                 envelope = self._renderer.render(message)
                 if message.kind == NOTIFICATION_KIND and not await still_notifiable(
@@ -137,10 +138,10 @@ class Worker:
             except Exception as exc:
                 log.exception("delivering message %s failed unexpectedly", message.id)
                 failure = DeliveryFailed(f"{type(exc).__name__}: {exc}")
-            else:
-                await self._record(self._store.record_outbox_sent(claimed, self._clock()), message.id)
-                self._observed(sender.name, "sent")
-                return
+        if failure is None:
+            await self._record(self._store.record_outbox_sent(claimed, self._clock()), message.id)
+            self._observed(sender.name, "sent")
+            return
         now = self._clock()
         retry_at = None if failure.permanent else self._policy.next_attempt_at(message.attempts, claimed.queued_at, now)
         await self._record(self._store.record_outbox_failure(claimed, str(failure), retry_at), message.id)
