@@ -23,6 +23,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from lsnotify.delivery.gate import Gate
 from lsnotify.delivery.render import Renderer
 from lsnotify.delivery.retry import RetryPolicy
 from lsnotify.delivery.smtp import SmtpSender
@@ -74,6 +75,7 @@ async def drain(data_dir: Path, port: int, messages: int, concurrency: int, batc
     await store.migrate()
     try:
         await seed(store, messages)
+        box = SecretBox(Fernet.generate_key())
         smtp = SmtpSender(
             host="127.0.0.1", port=port, use_tls=False, start_tls=False, username="", password="", ca_file="",
             timeout=30.0, email_from="lsnotify <bench@example.org>", pool_size=concurrency,
@@ -81,7 +83,8 @@ async def drain(data_dir: Path, port: int, messages: int, concurrency: int, batc
         worker = Worker(
             store=store,
             senders={EMAIL: smtp, SMS: smtp},
-            renderer=Renderer(SecretBox(Fernet.generate_key()), "http://127.0.0.1:8080"),
+            renderer=Renderer(box, "http://127.0.0.1:8080"),
+            gate=Gate(store, box),
             policy=RetryPolicy(max_attempts=10, max_age=3600.0, base_delay=1.0, max_delay=10.0),
             options=WorkerOptions(
                 poll_interval=0.05,

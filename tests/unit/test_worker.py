@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+from lsnotify.delivery.gate import Gate
 from lsnotify.delivery.render import Renderer
 from lsnotify.delivery.retry import RetryPolicy
 from lsnotify.delivery.senders import DeliveryFailed, Envelope
@@ -23,6 +24,7 @@ from lsnotify.domain import (
     VALID,
     ContactMethod,
     Operation,
+    Scope,
     new_id,
 )
 from lsnotify.identity import SecretBox
@@ -76,6 +78,7 @@ def make_worker(
         store=store,
         senders={EMAIL: sender, SMS: sender},
         renderer=Renderer(BOX, "https://notify.example.org/"),
+        gate=Gate(store, BOX),
         policy=RetryPolicy(max_attempts=3, max_age=3600.0, base_delay=10.0, max_delay=60.0, jitter=0.0),
         options=WorkerOptions(poll_interval=0.01, batch_size=8, concurrency=4, lease_timeout=60.0, retention=3600.0),
         clock=clock,
@@ -206,3 +209,27 @@ async def test_run_delivers_until_stopped_then_closes_nothing_itself(store: Sqli
     assert not sender.closed
     await worker.close()
     assert sender.closed
+
+
+async def test_a_verification_email_whose_link_no_longer_works_is_not_sent(store: SqliteStore) -> None:
+    from lsnotify.service.deps import Rules, Services
+    from lsnotify.service.verification import new_verification
+
+    clock, sender = Clock(), RecordingSender()
+    services = Services(store, clock, Rules(frozenset(), frozenset(), 86400.0), BOX)
+    cm = ContactMethod("111111111111", "us-east-1", EMAIL, "ops@example.com", PENDING_VERIFICATION, new_id(), NOW)
+    first_token, first = new_verification(services, cm, NOW)
+    op = Operation(new_id(), cm.account_id, cm.region, cm.name, "C", "C", NOW)
+    await store.create_contact_method(cm, op, [first], first_token)
+    second_token, second = new_verification(services, cm, NOW)  # a resend before the first went out
+    await store.restart_verification(cm, second_token, replace(op, id=new_id()), [second])
+    other = replace(cm, account_id="222222222222", id=new_id(), contact_endpoint="gone@example.com")
+    gone_token, gone = new_verification(services, other, NOW)
+    await store.create_contact_method(other, replace(op, id=new_id(), account_id="222222222222"), [gone], gone_token)
+    await store.delete_contact_method(Scope(other.account_id, other.region), EMAIL, replace(op, id=new_id()))
+
+    assert await make_worker(store, sender, clock).run_once() == 3
+    assert [e.id for e in sender.sent] == [second.id]
+    dead = {m.id: m.last_error for m in await store.list_outbox(OUTBOX_DEAD)}
+    reason = "not sent: its link no longer works (replaced by a newer one, used, expired or deleted)"
+    assert dead == {first.id: reason, gone.id: reason}

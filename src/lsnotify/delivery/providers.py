@@ -6,6 +6,7 @@ from __future__ import annotations
 from lsnotify.clock import Clock
 from lsnotify.config import Settings
 from lsnotify.delivery.capture import CaptureSender
+from lsnotify.delivery.gate import Gate
 from lsnotify.delivery.render import Renderer
 from lsnotify.delivery.retry import RetryPolicy
 from lsnotify.delivery.senders import Sender
@@ -24,6 +25,7 @@ def build_worker(
         store=store,
         senders=build_senders(settings, store, clock),
         renderer=Renderer(box, settings.effective_public_url),
+        gate=Gate(store, box),
         policy=RetryPolicy(
             max_attempts=settings.delivery_max_attempts,
             max_age=settings.delivery_max_age,

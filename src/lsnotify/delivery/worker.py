@@ -8,7 +8,8 @@ hand (for at most ``grace`` seconds; a message cut off is claimed again once its
 Claims are leased: a worker that dies (``kill -9``) leaves its messages claimed until ``lease_timeout`` passes, then
 any worker claims them again. So delivery is at-least-once: a message sent just before a crash, but not recorded,
 is sent again, with the same idempotency key (the email's ``Message-ID``). A failed attempt is retried under the
-``RetryPolicy``; a permanent failure, or running out of attempts or time, dead-letters the message.
+``RetryPolicy``; a permanent failure, or running out of attempts or time, dead-letters the message, and so does
+the ``Gate`` when a message is no longer wanted (its recipient or its link changed while it waited).
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from lsnotify.clock import Clock
+from lsnotify.delivery.gate import Gate
 from lsnotify.delivery.render import Renderer
 from lsnotify.delivery.retry import RetryPolicy
 from lsnotify.delivery.senders import DeliveryFailed, Sender
 from lsnotify.domain import ClaimedMessage
-from lsnotify.service.notifications import NOTIFICATION_KIND, still_notifiable
 from lsnotify.storage.base import Store
 
 log = logging.getLogger("lsnotify.delivery")
@@ -55,6 +56,7 @@ class Worker:
         store: Store,
         senders: Mapping[str, Sender],
         renderer: Renderer,
+        gate: Gate,
         policy: RetryPolicy,
         options: WorkerOptions,
         clock: Clock,
@@ -64,6 +66,7 @@ class Worker:
         self._store = store
         self._senders = senders
         self._renderer = renderer
+        self._gate = gate
         self._policy = policy
         self._options = options
         self._clock = clock
@@ -125,13 +128,8 @@ class Worker:
         async with self._sending:  # the slot is held for the send only, not while its result is committed
             try:
                 envelope = self._renderer.render(message)
-                if message.kind == NOTIFICATION_KIND and not await still_notifiable(
-                    self._store, message, self._clock()
-                ):
-                    raise DeliveryFailed(
-                        f"not sent: {message.destination} is no longer a Valid {message.protocol} contact method",
-                        permanent=True,
-                    )
+                if (refusal := await self._gate.refusal(message, self._clock())) is not None:
+                    raise DeliveryFailed(refusal, permanent=True)
                 await sender.send(envelope)
             except DeliveryFailed as exc:
                 failure = exc
