@@ -52,6 +52,25 @@ def test_serves_over_http_and_stops_cleanly(monkeypatch: pytest.MonkeyPatch, tmp
         server.start()
 
 
+def test_responses_are_not_held_back_by_nagles_algorithm() -> None:
+    """Without TCP_NODELAY every response waited ~40 ms for the client's delayed ACK (headers and body are two
+    writes); asyncio sets it only on sockets whose protocol says TCP."""
+    with ThreadedServer() as server:
+        lightsail = server.client(config=ONE_TRY)
+        lightsail.get_contact_methods()  # leaves its keep-alive connection open while the client lives
+
+        async def nodelay_of_open_connections() -> list[int]:
+            assert server._server is not None
+            return [
+                connection.transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+                for connection in server._server.server_state.connections
+            ]
+
+        flags = server.run(nodelay_of_open_connections())
+        lightsail.close()
+    assert flags and all(flags), flags
+
+
 def test_accounts_are_isolated_and_the_store_is_reachable() -> None:
     with ThreadedServer() as server:
         other = server.new_account("111122223333")
