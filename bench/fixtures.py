@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.signing import Call, Key
+from bench.presign import Call, Key
 from lsnotify.awsjson.model import lightsail_regions
 from lsnotify.config import load_settings
 from lsnotify.domain import EMAIL, SMS, VALID, AccessKey, ContactMethod, Operation, contact_method_name

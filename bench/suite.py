@@ -19,10 +19,10 @@ from typing import Any
 from bench import fixtures
 from bench.fixtures import REGIONS, Scope
 from bench.loadgen import LoadGenerator, PyLoad, Target
+from bench.presign import Call, sign
 from bench.report import Figure
 from bench.rounds import Comparison, interleave
 from bench.servers import Server, floor_server, lsnotify_server, moto_server, request
-from bench.signing import Call, sign
 from lsnotify.domain import SMS
 from lsnotify.storage.factory import SQLITE_FILE
 

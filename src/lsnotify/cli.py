@@ -1,4 +1,4 @@
-"""The ``lsnotify`` command: serve, migrate, keys.
+"""The ``lsnotify`` command: serve, migrate, keys, worker, outbox.
 
 Options that are settings are generated from ``config.Settings``, so every setting has the same flag on every
 command that takes it. A wrong setting ends the command with one line on stderr, never a traceback.
@@ -224,3 +224,10 @@ def keys_delete(settings: Settings, access_key_id: str) -> None:
     """Delete a key for good."""
     _change_key(settings, access_key_id, lambda store: store.delete_access_key(access_key_id))
     click.echo(f"deleted {access_key_id}")
+
+
+# -- delivery (issue 3): `worker` and `outbox`, defined with the helpers above --------------------------------------
+from lsnotify.cli_delivery import outbox, worker  # noqa: E402
+
+main.add_command(worker)
+main.add_command(outbox)

@@ -121,10 +121,19 @@ def describe_key(key: AccessKey) -> dict[str, str]:
     }
 
 
-async def issue_access_key(store: Store, box: SecretBox, account_id: str | None, now: float) -> IssuedKey:
-    secret = generate_secret_access_key()
+async def issue_access_key(
+    store: Store,
+    box: SecretBox,
+    account_id: str | None,
+    now: float,
+    *,
+    access_key_id: str | None = None,
+    secret_access_key: str | None = None,
+) -> IssuedKey:
+    """Store a new key for ``account_id`` (a new random account when None); random unless the pair is given."""
+    secret = secret_access_key or generate_secret_access_key()
     key = AccessKey(
-        access_key_id=generate_access_key_id(),
+        access_key_id=access_key_id or generate_access_key_id(),
         account_id=account_id or generate_account_id(),
         secret_sealed=box.seal(secret),
         status=KEY_ACTIVE,
@@ -191,7 +200,8 @@ class Authenticator:
         now = self._clock()
         self._verifier.check_scope(auth, now)
         key = await self._key(auth.access_key_id, now)
-        if key is None or not key.active:
+        # lsnotify issues only long-term keys: a session token means credentials from somewhere else.
+        if key is None or not key.active or "x-amz-security-token" in auth.signed_headers:
             raise UnrecognizedClientException()
         self._verifier.verify(request, auth, key.secret)
         return Principal(key.account_id, auth.region, auth.access_key_id)

@@ -56,6 +56,10 @@ class _TooLarge(Exception):
     pass
 
 
+class _Disconnected(Exception):
+    """The client went away before its request body arrived in full: there is nobody to answer."""
+
+
 def request_ids() -> Callable[[], str]:
     """A source of request ids in UUID form: a random prefix, then a counter.
 
@@ -103,6 +107,8 @@ class ApiEndpoint:
             prefix, operation = parse_target(target, self._prefixes)
             service = self._services[prefix]
             ctx, response = await self._handle(service, operation, scope, body, request_id)
+        except _Disconnected:
+            return
         except _TooLarge:
             error = RequestEntityTooLargeException(f"The request body is larger than {self._max_body_bytes} bytes.")
             response = serialize_error(error, request_id)
@@ -136,6 +142,8 @@ class ApiEndpoint:
         size = 0
         while True:
             message = await receive()
+            if message["type"] == "http.disconnect":
+                raise _Disconnected
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self._max_body_bytes:

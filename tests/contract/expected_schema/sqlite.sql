@@ -1,6 +1,9 @@
 -- index access_keys_by_account
 CREATE INDEX access_keys_by_account ON access_keys (account_id, created_at);
 
+-- index captured_messages_by_time
+CREATE INDEX captured_messages_by_time ON captured_messages (created_at, id);
+
 -- index operations_by_resource
 CREATE INDEX operations_by_resource ON operations (account_id, region, resource_name, created_at DESC, id DESC);
 
@@ -19,6 +22,9 @@ CREATE TABLE access_keys ( access_key_id TEXT PRIMARY KEY, account_id TEXT NOT N
 -- table accounts
 CREATE TABLE accounts ( account_id TEXT PRIMARY KEY, created_at REAL NOT NULL ) WITHOUT ROWID;
 
+-- table captured_messages
+CREATE TABLE captured_messages ( id TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, protocol TEXT NOT NULL CHECK (protocol IN ('Email', 'SMS')), destination TEXT NOT NULL, subject TEXT, body TEXT NOT NULL, html TEXT, created_at REAL NOT NULL ) WITHOUT ROWID;
+
 -- table contact_methods
 CREATE TABLE contact_methods ( account_id TEXT NOT NULL, region TEXT NOT NULL, protocol TEXT NOT NULL CHECK (protocol IN ('Email', 'SMS')), id TEXT NOT NULL, contact_endpoint TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('PendingVerification', 'Valid', 'Invalid')), created_at REAL NOT NULL, verification_expires_at REAL, tags TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (account_id, region, protocol) ) WITHOUT ROWID;
 
@@ -26,7 +32,7 @@ CREATE TABLE contact_methods ( account_id TEXT NOT NULL, region TEXT NOT NULL, p
 CREATE TABLE operations ( account_id TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL, resource_name TEXT NOT NULL, resource_type TEXT NOT NULL, operation_type TEXT NOT NULL, status TEXT NOT NULL, is_terminal INTEGER NOT NULL, created_at REAL NOT NULL, status_changed_at REAL, operation_details TEXT, error_code TEXT, error_details TEXT, PRIMARY KEY (account_id, region, id) ) WITHOUT ROWID;
 
 -- table outbox
-CREATE TABLE outbox ( id TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, protocol TEXT NOT NULL CHECK (protocol IN ('Email', 'SMS')), destination TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE, status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'dead')), attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL, last_error TEXT, created_at REAL NOT NULL, sent_at REAL ) WITHOUT ROWID;
+CREATE TABLE outbox ( id TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, protocol TEXT NOT NULL CHECK (protocol IN ('Email', 'SMS')), destination TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE, status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'dead')), attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL, last_error TEXT, created_at REAL NOT NULL, sent_at REAL , claimed_by TEXT, queued_at REAL) WITHOUT ROWID;
 
 -- table schema_migrations
 CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL);

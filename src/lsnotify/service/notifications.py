@@ -1,0 +1,54 @@
+"""Notifications to contact methods: who may receive one, and the outbox message that carries it.
+
+Only ``Valid`` contact methods receive notifications (an Email method becomes ``Valid`` once its address is
+confirmed; an SMS method is ``Valid`` at once). Whoever notifies (alarms, TestAlarm) does it in two steps::
+
+    recipients = await notification_recipients(store, scope, now)
+    messages = [new_notification(cm, subject=..., text=..., html=..., now=now) for cm in recipients]
+    # ... write ``messages`` in the same transaction as the change that causes them (or ``store.enqueue_outbox``)
+
+The message is pre-rendered: delivery sends its ``subject``/``text``/``html`` as they are, knowing nothing about
+why. Delivery checks the recipient again just before sending (``still_notifiable``), so a contact method deleted
+or replaced while its message waited receives nothing.
+"""
+
+from __future__ import annotations
+
+from lsnotify.domain import EMAIL, VALID, ContactMethod, OutboxMessage, Scope, new_id
+from lsnotify.storage.base import Store
+
+NOTIFICATION_KIND = "notification"
+
+
+async def notification_recipients(store: Store, scope: Scope, now: float) -> list[ContactMethod]:
+    """The scope's contact methods that may receive notifications now: the ``Valid`` ones, Email before SMS."""
+    return [cm for cm in await store.list_contact_methods(scope) if cm.status_at(now) == VALID]
+
+
+def new_notification(cm: ContactMethod, *, subject: str, text: str, html: str, now: float) -> OutboxMessage:
+    """The outbox message that notifies ``cm``: an email with ``subject``, ``text`` and ``html``, or an SMS of ``text``.
+
+    ``text`` should be short for SMS (one message is 160 GSM characters); nothing here truncates it.
+    """
+    payload = {"subject": subject, "text": text, "html": html} if cm.protocol == EMAIL else {"text": text}
+    message_id = new_id()
+    return OutboxMessage(
+        id=message_id,
+        account_id=cm.account_id,
+        region=cm.region,
+        protocol=cm.protocol,
+        destination=cm.contact_endpoint,
+        kind=NOTIFICATION_KIND,
+        payload=payload,
+        idempotency_key=message_id,
+        created_at=now,
+        next_attempt_at=now,
+    )
+
+
+async def still_notifiable(store: Store, message: OutboxMessage, now: float) -> bool:
+    """Whether ``message``'s destination is still a ``Valid`` contact method of its scope and protocol."""
+    for cm in await store.list_contact_methods(Scope(message.account_id, message.region), [message.protocol]):
+        if cm.contact_endpoint == message.destination and cm.status_at(now) == VALID:
+            return True
+    return False
