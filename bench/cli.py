@@ -51,7 +51,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--latency-connections", type=int, default=64, help="connection pool of the open-loop run")
     p.add_argument("--sweep", default="1,2,4,8,16,32,64,128,256", help="connection counts of the chart's sweep")
     p.add_argument("--sweep-duration", type=float, default=3.0, help="seconds per sweep run (default 3)")
-    p.add_argument("--cycle-accounts", type=int, default=256, help="accounts of the Create/Delete cycle (x4 regions)")
+    p.add_argument("--cycle-accounts", type=int, default=1024, help="accounts of the Create/Delete cycle (x4 regions)")
     p.add_argument("--scale-contact-methods", type=int, default=1_000_000)
     p.add_argument("--scale-accounts", type=int, default=500_000)
     p.add_argument("--loadgen", choices=("wrk", "python"), default="wrk", help="closed-loop load generator")
@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     figures: list[Figure] = []
     results: dict[str, Any] = {"machine": machine, "options": options.__dict__, "started": started}
     bench = None
+    finished = False
     try:
         bench = Bench(options, loadgen, workdir)
         read_rps = None
@@ -124,10 +125,14 @@ def main(argv: list[str] | None = None) -> int:
             figures += bench.write()
         series = bench.sweep() if "sweep" in only else None
         results.update(bench.results)
+        finished = True
     finally:
         if bench is not None:
             bench.close()
-        shutil.rmtree(workdir, ignore_errors=True)
+        if finished:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            print(f"the servers' logs and data are kept in {workdir}", file=sys.stderr)
     results["figures"] = [figure.as_json() for figure in figures]
     results["pending"] = [DELIVERY_PENDING.__dict__]
     results["seconds"] = time.time() - started

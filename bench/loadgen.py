@@ -148,7 +148,13 @@ def _lua_script(requests: list[bytes]) -> str:
         f"local requests = {{\n{items}\n}}\n"
         "local count = #requests\n"
         "local index = 0\n"
+        "local primed = false\n"
         "request = function()\n"
+        # wrk 4.1 asks each thread for one request it never sends: give it the first, then start at the first.
+        "  if not primed then\n"
+        "    primed = true\n"
+        "    return requests[1]\n"
+        "  end\n"
         "  index = index % count + 1\n"
         "  return requests[index]\n"
         "end\n" + _LUA_DONE
