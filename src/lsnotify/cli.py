@@ -1,4 +1,4 @@
-"""The ``lsnotify`` command: serve, migrate, keys.
+"""The ``lsnotify`` command: serve, migrate, keys (and, from ``cli_alarms``, resources, metrics, alarms, evaluator).
 
 Options that are settings are generated from ``config.Settings``, so every setting has the same flag on every
 command that takes it. A wrong setting ends the command with one line on stderr, never a traceback.
@@ -30,7 +30,7 @@ from lsnotify.storage.factory import create_store
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 
-STORE_SETTINGS = ("data_dir", "database_url", "secret_key", "log_level")
+STORE_SETTINGS: tuple[str, ...] = ("data_dir", "database_url", "secret_key", "log_level")
 
 
 def settings_options(*names: str) -> Callable[[F], F]:
@@ -219,3 +219,10 @@ def keys_delete(settings: Settings, access_key_id: str) -> None:
     """Delete a key for good."""
     _change_key(settings, access_key_id, lambda store: store.delete_access_key(access_key_id))
     click.echo(f"deleted {access_key_id}")
+
+
+# -- alarms (issue 4): resources, metrics, alarms and evaluator. Imported last: cli_alarms uses the helpers above.
+from lsnotify.cli_alarms import alarms, evaluator, metrics, resources  # noqa: E402
+
+for _command in (resources, metrics, alarms, evaluator):
+    main.add_command(_command)

@@ -27,9 +27,11 @@ from lsnotify.config import Settings
 from lsnotify.identity import Authenticator, SecretBox, issue_access_key, load_secret_key, write_credentials
 from lsnotify.service.deps import Rules, Services
 from lsnotify.service.dispatch import OPERATIONS
+from lsnotify.service.evaluator import AlarmEvaluator
 from lsnotify.storage.base import Store
 from lsnotify.storage.factory import create_store
 from lsnotify.web.api import ApiEndpoint, ApiService
+from lsnotify.web.lsnotify_api import lsnotify_api_service
 
 log = logging.getLogger("lsnotify")
 
@@ -83,6 +85,7 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
         sms_regions=settings.sms_regions,
         sms_countries=settings.sms_countries,
         verification_ttl=settings.verification_ttl,
+        metric_retention=settings.metric_retention,
     )
     services = Services(store=store, clock=clock, rules=rules, box=box)
     verifier = SigV4Verifier(
@@ -90,12 +93,15 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
     )
     authenticator = Authenticator(store, box, verifier, clock, settings.key_cache_ttl)
     api = ApiEndpoint(
-        services=[lightsail_api_service()],
+        services=[lightsail_api_service(), lsnotify_api_service()],
         authenticator=authenticator,
         deps=services,
         max_body_bytes=settings.max_body_bytes,
         access_log=settings.access_log,
     )
+
+    # -- alarms (issue 4): the evaluator runs inside serve unless --no-evaluate-alarms
+    evaluator = AlarmEvaluator(store, clock, settings.alarm_evaluation_interval, settings.metric_retention)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -104,9 +110,12 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
             applied = await store.migrate()
             if applied and not await store.list_access_keys():
                 await _first_start(settings, store, box, clock)
+            if settings.evaluate_alarms:
+                evaluator.start()
             log.info("lsnotify is serving the Lightsail notifications API")
             yield
         finally:
+            await evaluator.stop()
             await store.close()
 
     async def healthz(_: Request) -> JSONResponse:
