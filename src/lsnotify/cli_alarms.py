@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
+from lsnotify.awsjson.lsnotify_model import API_VERSION, SERVICE_NAME, model_text
 from lsnotify.awsjson.model import lightsail_regions
 from lsnotify.cli import STORE_SETTINGS, _configure_logging, _print_json, _run_with_store, _settings, settings_options
 from lsnotify.clock import system_clock
@@ -169,6 +170,17 @@ def metrics_put(
     _print_json(_in_scope(settings, account_id, region, put))
 
 
+@metrics.command("model")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def metrics_model(directory: Path) -> None:
+    """Write lsnotify's service model under DIRECTORY for botocore: then AWS_DATA_PATH=DIRECTORY gives boto3 and the
+    AWS CLI an ``lsnotify`` client (PutMetricData)."""
+    target = directory / SERVICE_NAME / API_VERSION / "service-2.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(model_text())
+    click.echo(str(target))
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -200,6 +212,7 @@ def alarms_history(settings: Settings, account_id: str | None, region: str, name
                 "newState": change.new_state,
                 "reason": change.reason,
                 "datapoints": [{"period": format_period(start), "value": value} for start, value in change.datapoints],
+                "notified": [{"protocol": protocol, "destination": to} for protocol, to in change.notified],
             }
             for change in await store.list_alarm_history(scope, name, limit)
         ]

@@ -131,3 +131,5 @@ class AlarmStateChange:
     reason: str
     datapoints: tuple[tuple[int, float | None], ...] = ()
     """(period start, value) of the periods evaluated, oldest first; None for a missing period."""
+    notified: tuple[tuple[str, str], ...] = ()
+    """(protocol, destination) of the notifications enqueued with the change."""

@@ -56,6 +56,7 @@ def change_of(stored: Alarm, new_state: str, at: float = NOW + 60) -> AlarmState
         new_state,
         f"to {new_state}",
         ((P0, 91.5), (P0 + 300, None)),
+        ((EMAIL, "ops@example.com"),),
     )
 
 

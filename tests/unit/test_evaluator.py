@@ -106,6 +106,7 @@ async def test_breach_then_recovery_notifies_each_change_once(store: Store) -> N
     history = await store.list_alarm_history(SCOPE, "cpu-high")
     assert [(c.old_state, c.new_state) for c in history] == [(ALARM, OK), (INSUFFICIENT_DATA, ALARM)]
     assert history[1].reason.startswith("Threshold crossed: 1 of the last 1 datapoints [95]")
+    assert history[1].notified == ((EMAIL, "ops@example.com"), (SMS, "+14255550100"))
 
 
 async def test_missing_data_per_treatment(store: Store) -> None:
@@ -140,6 +141,7 @@ async def test_changes_that_notify_nobody(
     assert await evaluator(store).run_once(NOW) == 1
     assert await state_of(store) == (ALARM if value > 80 else OK)
     assert await store.list_outbox() == []
+    assert (await store.list_alarm_history(SCOPE, "cpu-high"))[0].notified == ()
 
 
 async def test_a_stale_read_records_nothing(store: Store) -> None:

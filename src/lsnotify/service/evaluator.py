@@ -82,27 +82,34 @@ class AlarmEvaluator:
         outcome = evaluate(rule_of(alarm), window, alarm.state)
         if outcome.state == alarm.state:
             return False
-        change = AlarmStateChange(
-            alarm.account_id,
-            alarm.region,
-            alarm.name,
-            alarm.id,
-            alarm.revision + 1,
-            now,
-            alarm.state,
-            outcome.state,
-            outcome.reason,
-            tuple(window),
-        )
+        revision = alarm.revision + 1
         messages = []
         if should_notify(alarm, outcome.state):
             notice = AlarmNotice(
                 alarm, alarm.state, outcome.state, outcome.reason, now, outcome.deciding, info.statistic, info.unit
             )
             methods = await self._store.list_contact_methods(scope, alarm.contact_protocols)
-            messages = notification_messages(notice, methods, now, f"alarm:{alarm.id}:{change.revision}")
+            messages = notification_messages(notice, methods, now, f"alarm:{alarm.id}:{revision}")
+        change = AlarmStateChange(
+            alarm.account_id,
+            alarm.region,
+            alarm.name,
+            alarm.id,
+            revision,
+            now,
+            alarm.state,
+            outcome.state,
+            outcome.reason,
+            tuple(window),
+            tuple((message.protocol, message.destination) for message in messages),
+        )
         if not await self._store.record_alarm_state(alarm, change, messages):
-            return False  # another evaluator, or a PutAlarm, changed the alarm since it was read
+            log.debug(
+                "alarm %s (account %s, %s) changed since it was read; this evaluation is dropped",
+                alarm.name,
+                *_where(alarm),
+            )
+            return False
         log.info(
             "alarm %s (account %s, %s): %s -> %s: %s %d notification(s) queued",
             alarm.name, *_where(alarm), alarm.state, outcome.state, outcome.reason, len(messages),

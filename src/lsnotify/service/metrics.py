@@ -163,8 +163,8 @@ async def ingest(
         return await store.put_metric_data(resource, metric_name, aggregate(points))
     except ResourceTypeMismatch as exc:
         raise InvalidInputException(
-            f"resourceType: {shown(resource_name)} is registered as a {exc.existing.resource_type}, "
-            f"not a {resource_type}."
+            f"resourceType: {shown(resource_name)} is registered with type {exc.existing.resource_type}, "
+            f"not {resource_type}."
         ) from None
 
 

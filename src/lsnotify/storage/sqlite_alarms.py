@@ -36,7 +36,7 @@ ALARM_SELECT = (
     "ON r.account_id = a.account_id AND r.region = a.region AND r.name = a.resource_name"
 )
 HISTORY_COLUMNS = (
-    "account_id, region, alarm_name, alarm_id, revision, changed_at, old_state, new_state, reason, datapoints"
+    "account_id, region, alarm_name, alarm_id, revision, changed_at, old_state, new_state, reason, datapoints, notified"
 )
 
 
@@ -76,7 +76,8 @@ def _alarm(row: Sequence[Any]) -> Alarm:
 
 
 def _history(row: Sequence[Any]) -> AlarmStateChange:
-    account_id, region, alarm_name, alarm_id, revision, changed_at, old_state, new_state, reason, datapoints = row
+    *head, datapoints, notified = row
+    account_id, region, alarm_name, alarm_id, revision, changed_at, old_state, new_state, reason = head
     return AlarmStateChange(
         account_id,
         region,
@@ -88,6 +89,7 @@ def _history(row: Sequence[Any]) -> AlarmStateChange:
         new_state,
         reason,
         tuple((start, value) for start, value in orjson.loads(datapoints)),
+        tuple((protocol, destination) for protocol, destination in orjson.loads(notified)),
     )
 
 
@@ -311,11 +313,12 @@ def record_alarm_state(
     if updated == 0:
         return False
     conn.execute(
-        f"INSERT INTO alarm_history ({HISTORY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO alarm_history ({HISTORY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             *(change.account_id, change.region, change.alarm_name, change.alarm_id, change.revision),
             *(change.changed_at, change.old_state, change.new_state, change.reason),
             orjson.dumps(list(change.datapoints)).decode(),
+            orjson.dumps(list(change.notified)).decode(),
         ),
     )
     _insert_outbox(conn, outbox)

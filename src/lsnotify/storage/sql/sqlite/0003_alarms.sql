@@ -73,6 +73,7 @@ CREATE TABLE alarm_history (
     new_state TEXT NOT NULL,
     reason TEXT NOT NULL,
     datapoints TEXT NOT NULL,
+    notified TEXT NOT NULL,
     PRIMARY KEY (account_id, region, alarm_name, revision),
     FOREIGN KEY (account_id, region, alarm_name) REFERENCES alarms (account_id, region, name) ON DELETE CASCADE
 ) WITHOUT ROWID;
