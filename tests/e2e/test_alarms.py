@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -68,6 +69,21 @@ def test_put_alarm_with_only_the_required_fields_fills_every_output_field(
         "notificationEnabled": True,
         "tags": [{"key": "team", "value": "ops"}],
     }
+
+
+def test_json_nulls_count_as_absent(lightsail: Any, resources: dict[str, str]) -> None:
+    """Members sent as null (some SDKs do) take their defaults, never a server error."""
+    optional = ["datapointsToAlarm", "treatMissingData", "contactProtocols", "notificationTriggers"]
+    nulls = dict.fromkeys([*optional, "notificationEnabled", "tags"])
+
+    def add_nulls(request: Any, **_: Any) -> None:
+        request.data = json.dumps({**json.loads(request.data), **nulls}).encode()
+
+    lightsail.meta.events.register("before-sign.lightsail.PutAlarm", add_nulls)
+    lightsail.put_alarm(alarmName="nulls", monitoredResourceName="web-1", **CPU)
+    alarm = alarm_named(lightsail, "nulls")
+    assert (alarm["datapointsToAlarm"], alarm["treatMissingData"], alarm["notificationEnabled"]) == (4, "missing", True)
+    assert (alarm["contactProtocols"], alarm["notificationTriggers"], alarm["tags"]) == ([], ["ALARM"], [])
 
 
 def test_an_update_overwrites_the_whole_configuration_and_keeps_identity_and_tags(

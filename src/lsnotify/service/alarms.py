@@ -71,6 +71,12 @@ def alarm_to_wire(alarm: Alarm) -> dict[str, Any]:
     }
 
 
+def _given(params: dict[str, Any], name: str, default: Any) -> Any:
+    """The member's value, or ``default`` when it is absent or JSON null (which counts as absent)."""
+    value = params.get(name)
+    return default if value is None else value
+
+
 def _distinct(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
@@ -87,7 +93,7 @@ async def put_alarm(svc: Services, ctx: RequestContext, params: dict[str, Any]) 
             f"evaluationPeriods: must be 1 to {MAX_EVALUATION_PERIODS} (periods of 5 minutes, up to 24 hours); "
             f"got {periods}."
         )
-    to_alarm = params.get("datapointsToAlarm", periods)
+    to_alarm = _given(params, "datapointsToAlarm", periods)
     if not 1 <= to_alarm <= periods:
         raise InvalidInputException(f"datapointsToAlarm: must be 1 to evaluationPeriods ({periods}); got {to_alarm}.")
     triggers = _distinct(params.get("notificationTriggers") or [ALARM])
@@ -118,10 +124,10 @@ async def put_alarm(svc: Services, ctx: RequestContext, params: dict[str, Any]) 
         threshold=float(params["threshold"]),
         evaluation_periods=periods,
         datapoints_to_alarm=to_alarm,
-        treat_missing_data=params.get("treatMissingData", "missing"),
+        treat_missing_data=_given(params, "treatMissingData", "missing"),
         contact_protocols=_distinct(params.get("contactProtocols") or []),
         notification_triggers=triggers,
-        notification_enabled=params.get("notificationEnabled", True),
+        notification_enabled=_given(params, "notificationEnabled", True),
         state=INSUFFICIENT_DATA,
         state_reason=CREATED_REASON,
         state_changed_at=now,
