@@ -172,11 +172,29 @@ class ServerProcess:
 
 
 def aws_cli(
-    server: ServerProcess, account: Account, *args: str, region: str = "us-east-1", env: Mapping[str, str] = {}
+    server: ServerProcess,
+    account: Account,
+    *args: str,
+    region: str = "us-east-1",
+    env: Mapping[str, str] = {},
+    endpoint_from_env: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real AWS CLI (`aws lightsail …`) against ``server`` as ``account``."""
+    """Run the real AWS CLI (`aws lightsail …`) against ``server`` as ``account``.
+
+    With ``endpoint_from_env`` the endpoint comes from ``AWS_ENDPOINT_URL_LIGHTSAIL`` instead of ``--endpoint-url``.
+    """
+    endpoint = {"AWS_ENDPOINT_URL_LIGHTSAIL": server.url} if endpoint_from_env else {}
     return subprocess.run(
-        [sys.executable, "-m", "awscli", "lightsail", *args, "--endpoint-url", server.url, "--region", region],
+        [
+            sys.executable,
+            "-m",
+            "awscli",
+            "lightsail",
+            *args,
+            *([] if endpoint_from_env else ["--endpoint-url", server.url]),
+            "--region",
+            region,
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -186,6 +204,8 @@ def aws_cli(
             "AWS_SECRET_ACCESS_KEY": account.secret_access_key,
             "AWS_CONFIG_FILE": os.devnull,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_MAX_ATTEMPTS": "1",
+            **endpoint,
             **env,
         },
     )

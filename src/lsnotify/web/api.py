@@ -53,6 +53,10 @@ class _TooLarge(Exception):
     pass
 
 
+class _Disconnected(Exception):
+    """The client went away before its request body arrived in full: there is nobody to answer."""
+
+
 class ApiEndpoint:
     def __init__(
         self,
@@ -88,6 +92,8 @@ class ApiEndpoint:
             prefix, operation = parse_target(target, self._prefixes)
             service = self._services[prefix]
             ctx, response = await self._handle(service, operation, scope, body, request_id)
+        except _Disconnected:
+            return
         except _TooLarge:
             error = RequestEntityTooLargeException(f"The request body is larger than {self._max_body_bytes} bytes.")
             response = serialize_error(error, request_id)
@@ -126,6 +132,8 @@ class ApiEndpoint:
         size = 0
         while True:
             message = await receive()
+            if message["type"] == "http.disconnect":
+                raise _Disconnected
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self._max_body_bytes:
