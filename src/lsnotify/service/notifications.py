@@ -61,6 +61,7 @@ def _templates() -> Environment:
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         keep_trailing_newline=False,
+        auto_reload=False,  # the templates ship with the package; no stat() per message
     )
 
 
