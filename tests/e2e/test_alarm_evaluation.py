@@ -112,16 +112,25 @@ def test_a_breach_over_the_wire_alarms_and_notifies_then_clears(
     assert "ALARM -> OK" in second.payload["text"]
 
 
-def test_a_breach_from_the_cli_notifies_by_sms(evaluating: ServerProcess, account: Account, lightsail: Any) -> None:
+def test_a_breach_from_the_cli_notifies_by_email_and_sms(
+    evaluating: ServerProcess, account: Account, lightsail: Any
+) -> None:
     lightsail.create_contact_method(protocol="SMS", contactEndpoint="+14255550199")
+    lightsail.create_contact_method(protocol="Email", contactEndpoint="cli@example.com")
+    verify_email(evaluating, account)
     put = evaluating.cli(
         "metrics", "put", "--account-id", account.account_id, "--region", "us-east-1", "--resource-type", "Instance",
         "--resource-name", "cli-web", "--metric", "CPUUtilization", "--value", "99",
     )  # fmt: skip
     assert cli_json(put)["datapointsAccepted"] == 1
-    lightsail.put_alarm(alarmName="cli-cpu", monitoredResourceName="cli-web", contactProtocols=["SMS"], **CPU_OVER_80)
+    lightsail.put_alarm(
+        alarmName="cli-cpu", monitoredResourceName="cli-web", contactProtocols=["SMS", "Email"], **CPU_OVER_80
+    )
     wait_for_state(lightsail, "cli-cpu", "ALARM")
-    (sms,) = notifications(evaluating, account)
+    email, sms = notifications(evaluating, account)
+    assert (email.protocol, email.destination) == ("Email", "cli@example.com")
+    assert email.payload["subject"] == 'ALARM: "cli-cpu" in US East (N. Virginia)'
+    assert "cli-web" in email.payload["text"] and "99" in email.payload["text"]
     assert (sms.protocol, sms.destination) == ("SMS", "+14255550199")
     assert sms.payload == {
         "text": 'ALARM: "cli-cpu" in us-east-1: cli-web CPUUtilization 99 >= 80 (INSUFFICIENT_DATA->ALARM)'
