@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint bench lock clean
+.PHONY: install run test lint bench lock clean js-deps
 
 install: $(STAMP)
 
@@ -25,8 +25,19 @@ lint: install
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy
 
-test: lint
+test: lint js-deps
 	$(BIN)/python -m pytest
+
+# clients: the npm packages of the JavaScript SDK tests (tests/js), installed exactly as locked when missing or
+# older than package-lock.json. npm writes node_modules/.package-lock.json on every install: it is the stamp.
+JS_DIR   := tests/js
+JS_STAMP := $(JS_DIR)/node_modules/.package-lock.json
+
+js-deps: $(JS_STAMP)
+
+$(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
+	cd $(JS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 bench: install
 	$(BIN)/python -m bench
@@ -39,4 +50,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis $(JS_DIR)/node_modules

@@ -10,6 +10,9 @@ import pytest
 
 from harness import Account, ServerProcess, running_server
 
+# clients: a sample *user's* suite, run in a project of its own by tests/inprocess/test_user_suite.py
+collect_ignore = ["user_suite"]
+
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:

@@ -1,4 +1,5 @@
-"""The ``lsnotify`` command: serve, migrate, keys (and, from ``cli_alarms``, resources, metrics, alarms, evaluator).
+"""The ``lsnotify`` command: serve, migrate, keys, worker, outbox (and, from ``cli_alarms``, resources, metrics,
+alarms, evaluator).
 
 Options that are settings are generated from ``config.Settings``, so every setting has the same flag on every
 command that takes it. A wrong setting ends the command with one line on stderr, never a traceback.
@@ -220,6 +221,12 @@ def keys_delete(settings: Settings, access_key_id: str) -> None:
     _change_key(settings, access_key_id, lambda store: store.delete_access_key(access_key_id))
     click.echo(f"deleted {access_key_id}")
 
+
+# -- delivery (issue 3): `worker` and `outbox`, defined with the helpers above --------------------------------------
+from lsnotify.cli_delivery import outbox, worker  # noqa: E402
+
+main.add_command(worker)
+main.add_command(outbox)
 
 # -- alarms (issue 4): resources, metrics, alarms and evaluator. Imported last: cli_alarms uses the helpers above.
 from lsnotify.cli_alarms import alarms, evaluator, metrics, resources  # noqa: E402

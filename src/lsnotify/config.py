@@ -62,6 +62,43 @@ class Settings:
         14 * 86400.0, "Seconds metric datapoints are kept (and accepted in the past); at least 87000."
     )
 
+    # -- delivery (issue 3): providers, the outbox worker, the dev inbox --------------------------------------------
+    email_provider: str = _setting("capture", "capture (the dev inbox) or smtp.")
+    email_from: str = _setting("lsnotify <no-reply@localhost>", "From address of every email.")
+    smtp_host: str = _setting("", "SMTP server host (email_provider smtp).")
+    smtp_port: int = _setting(0, "SMTP server port; 0: 465 with --smtp-tls, 587 with --smtp-starttls, else 25.")
+    smtp_starttls: bool = _setting(False, "Upgrade the SMTP connection with STARTTLS (required, not opportunistic).")
+    smtp_tls: bool = _setting(False, "Connect to the SMTP server over implicit TLS (SMTPS).")
+    smtp_username: str = _setting("", "SMTP login; empty: no authentication.")
+    smtp_password: str = _setting("", "SMTP password.", secret=True)
+    smtp_ca_file: str = _setting("", "PEM file of CA certificates to trust for SMTP TLS (default: the system's).")
+    smtp_timeout: float = _setting(30.0, "Seconds an SMTP connection or command may take.")
+    sms_provider: str = _setting("capture", "capture (the dev inbox), sns or webhook.")
+    sns_endpoint_url: str = _setting("", "SNS-compatible endpoint for sms_provider sns (default: AWS's).")
+    sns_region: str = _setting("us-east-1", "Region of the SNS endpoint.")
+    sns_access_key_id: str = _setting("", "Access key for SNS (default: the AWS credential chain).")
+    sns_secret_access_key: str = _setting("", "Secret key for SNS.", secret=True)
+    webhook_url: str = _setting("", "URL that sms_provider webhook POSTs each SMS to, as signed JSON.")
+    webhook_secret: str = _setting("", "HMAC-SHA256 key signing each webhook request.", secret=True)
+    sms_timeout: float = _setting(10.0, "Seconds a request to the SMS provider (SNS or webhook) may take.")
+    run_worker: bool = _setting(True, "Deliver the outbox inside `serve` (turn off when `lsnotify worker` runs).")
+    worker_poll_interval: float = _setting(0.5, "Seconds between looks at the outbox when it is idle.")
+    worker_batch_size: int = _setting(
+        64, "Most messages a worker holds claimed at once (it sends --worker-concurrency of them)."
+    )
+    worker_concurrency: int = _setting(16, "Most messages being sent at once (and SMTP connections kept open).")
+    worker_lease_timeout: float = _setting(
+        300.0, "Seconds before a claimed but unfinished message is claimed again (a worker died meanwhile)."
+    )
+    delivery_max_attempts: int = _setting(10, "Attempts before a message is dead-lettered.")
+    delivery_max_age: float = _setting(86400.0, "Seconds after which an undelivered message is dead-lettered.")
+    retry_base_delay: float = _setting(5.0, "Seconds before the first retry; each later one waits twice as long.")
+    retry_max_delay: float = _setting(900.0, "Longest wait between two attempts, in seconds.")
+    outbox_retention: float = _setting(7 * 86400.0, "Seconds sent messages stay listed in the outbox.")
+    admin_token: str = _setting(
+        "", "Bearer token for /_lsnotify/* (required when the host is not a loopback address).", secret=True
+    )
+
     @property
     def effective_public_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
@@ -171,3 +208,54 @@ def _check(settings: Settings) -> None:
             f"metric_retention: must be at least {MIN_METRIC_RETENTION:g} seconds, the longest alarm evaluation range "
             "(290 periods of 300 seconds)"
         )
+    _check_delivery(settings)
+
+
+# -- delivery (issue 3) -------------------------------------------------------------------------------------------
+def _check_delivery(settings: Settings) -> None:
+    from email.headerregistry import Address
+    from email.utils import parseaddr
+
+    if settings.email_provider not in ("capture", "smtp"):
+        raise ConfigError(f"email_provider: {settings.email_provider!r} is not capture or smtp")
+    if settings.sms_provider not in ("capture", "sns", "webhook"):
+        raise ConfigError(f"sms_provider: {settings.sms_provider!r} is not capture, sns or webhook")
+    name, address = parseaddr(settings.email_from)
+    if "@" not in address or any(c in settings.email_from for c in "\r\n"):
+        raise ConfigError(f"email_from: {settings.email_from!r} is not an address like 'lsnotify <me@example.com>'")
+    try:
+        Address(display_name=name, addr_spec=address)
+    except (ValueError, IndexError) as exc:
+        raise ConfigError(f"email_from: {settings.email_from!r} is not a valid address: {exc}") from None
+    if settings.email_provider == "smtp" and not settings.smtp_host:
+        raise ConfigError("smtp_host: email_provider smtp needs an SMTP server host (LSNOTIFY_SMTP_HOST)")
+    if settings.smtp_tls and settings.smtp_starttls:
+        raise ConfigError("smtp_tls and smtp_starttls: choose one (implicit TLS or a STARTTLS upgrade)")
+    if not 0 <= settings.smtp_port < 65536:
+        raise ConfigError(f"smtp_port: {settings.smtp_port} is not a TCP port (1-65535, or 0 for the default)")
+    if settings.smtp_password and not settings.smtp_username:
+        raise ConfigError("smtp_password: given without smtp_username")
+    if settings.smtp_ca_file and not Path(settings.smtp_ca_file).is_file():
+        raise ConfigError(f"smtp_ca_file: {settings.smtp_ca_file} is not a readable file")
+    if settings.sms_provider == "webhook":
+        if urlsplit(settings.webhook_url).scheme not in ("http", "https"):
+            raise ConfigError(
+                f"webhook_url: sms_provider webhook needs an http(s):// URL, not {settings.webhook_url!r}"
+            )
+        if not settings.webhook_secret:
+            raise ConfigError("webhook_secret: sms_provider webhook needs a secret to sign requests with")
+    if settings.sns_endpoint_url and urlsplit(settings.sns_endpoint_url).scheme not in ("http", "https"):
+        raise ConfigError(f"sns_endpoint_url: {settings.sns_endpoint_url!r} must start with http:// or https://")
+    if bool(settings.sns_access_key_id) != bool(settings.sns_secret_access_key):
+        raise ConfigError("sns_access_key_id and sns_secret_access_key: give both or neither")
+    for name in ("worker_batch_size", "worker_concurrency", "delivery_max_attempts"):
+        if getattr(settings, name) < 1:
+            raise ConfigError(f"{name}: must be at least 1")
+    for name in ("worker_poll_interval", "worker_lease_timeout", "delivery_max_age", "smtp_timeout", "sms_timeout"):
+        if getattr(settings, name) <= 0:
+            raise ConfigError(f"{name}: must be more than 0 seconds")
+    for name in ("retry_base_delay", "retry_max_delay", "outbox_retention"):
+        if getattr(settings, name) < 0:
+            raise ConfigError(f"{name}: must not be negative")
+    if settings.retry_max_delay < settings.retry_base_delay:
+        raise ConfigError("retry_max_delay: must not be shorter than retry_base_delay")

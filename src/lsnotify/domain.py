@@ -150,3 +150,38 @@ class TaggableResource:
     name: str
     arn: str
     tags: tuple[Tag, ...] = field(default=())
+
+
+# -- delivery (issue 3) -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedMessage:
+    """An outbox message a worker holds under a lease until it records the result."""
+
+    message: OutboxMessage
+    """The message, with ``attempts`` counting this attempt."""
+    claim: str
+    """The claim's token: a result recorded under another token (a lease that ran out) changes nothing."""
+    queued_at: float
+    """When the current round of attempts began: the message's creation, or an operator's retry."""
+
+
+@dataclass(frozen=True, slots=True)
+class CapturedMessage:
+    """A message the ``capture`` provider kept for the dev inbox instead of sending it."""
+
+    id: str
+    """The outbox message's id: capturing it again (a redelivery) keeps one copy."""
+    account_id: str
+    region: str
+    protocol: str
+    destination: str
+    subject: str | None
+    """Email only."""
+    body: str
+    """The plain text."""
+    html: str | None
+    """Email only: the HTML alternative."""
+    created_at: float
+    """When it was captured, i.e. delivered."""

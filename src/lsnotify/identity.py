@@ -121,10 +121,19 @@ def describe_key(key: AccessKey) -> dict[str, str]:
     }
 
 
-async def issue_access_key(store: Store, box: SecretBox, account_id: str | None, now: float) -> IssuedKey:
-    secret = generate_secret_access_key()
+async def issue_access_key(
+    store: Store,
+    box: SecretBox,
+    account_id: str | None,
+    now: float,
+    *,
+    access_key_id: str | None = None,
+    secret_access_key: str | None = None,
+) -> IssuedKey:
+    """Store a new key for ``account_id`` (a new random account when None); random unless the pair is given."""
+    secret = secret_access_key or generate_secret_access_key()
     key = AccessKey(
-        access_key_id=generate_access_key_id(),
+        access_key_id=access_key_id or generate_access_key_id(),
         account_id=account_id or generate_account_id(),
         secret_sealed=box.seal(secret),
         status=KEY_ACTIVE,

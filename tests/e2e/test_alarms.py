@@ -300,7 +300,7 @@ def test_test_alarm_notifies_valid_methods_without_changing_the_state(
     assert sms.payload == {
         "text": 'TEST ALARM: "tested" in us-east-1: web-1 CPUUtilization >= 10 (INSUFFICIENT_DATA->ALARM)'
     }
-    assert sms.idempotency_key == f"alarm-test:{op['id']}:SMS"
+    assert sms.idempotency_key == f"alarm-test-{op['id']}-SMS"
     assert alarm_named(lightsail, "tested")["state"] == "INSUFFICIENT_DATA"
 
     verify_email(server, account)

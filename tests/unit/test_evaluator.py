@@ -88,8 +88,8 @@ async def test_breach_then_recovery_notifies_each_change_once(store: Store) -> N
     assert await state_of(store) == ALARM
     messages = await outbox(store)
     assert [(m.kind, m.protocol, m.idempotency_key) for m in messages] == [
-        ("notification", EMAIL, f"alarm:{alarm.id}:1:Email"),
-        ("notification", SMS, f"alarm:{alarm.id}:1:SMS"),
+        ("notification", EMAIL, f"alarm-{alarm.id}-1-Email"),
+        ("notification", SMS, f"alarm-{alarm.id}-1-SMS"),
     ]
     assert messages[0].payload["subject"] == 'ALARM: "cpu-high" in US East (N. Virginia)'
     assert "95 >= 80 (INSUFFICIENT_DATA->ALARM)" in messages[1].payload["text"]

@@ -26,9 +26,9 @@ from lsnotify.domain_alarms import (
 )
 from lsnotify.errors import InvalidInputException, NotFoundException, shown
 from lsnotify.service import paging
+from lsnotify.service.alarm_notifications import AlarmNotice, notification_messages, should_notify
 from lsnotify.service.deps import Services, scope_of
 from lsnotify.service.metrics import metric_info
-from lsnotify.service.notifications import AlarmNotice, notification_messages, should_notify
 from lsnotify.service.operations import new_operation, operations_result
 from lsnotify.service.tags import parse_tags, tags_to_wire
 from lsnotify.storage.base import AlarmLimitExceeded, RecordNotFound
@@ -188,7 +188,7 @@ async def test_alarm(svc: Services, ctx: RequestContext, params: dict[str, Any])
         reason = f"TestAlarm: a test of the {state} notification, requested through the Lightsail API."
         notice = AlarmNotice(alarm, alarm.state, state, reason, now, (), info.statistic, info.unit, test=True)
         methods = await svc.store.list_contact_methods(scope, alarm.contact_protocols)
-        messages = notification_messages(notice, methods, now, f"alarm-test:{op.id}")
+        messages = notification_messages(notice, methods, now, f"alarm-test-{op.id}")
     else:
         log.info(
             "TestAlarm %s (account %s, %s) of %s notifies nobody: notifications %s, triggers %s, protocols %s",

@@ -4,7 +4,7 @@
 which lets a tick in progress finish. The evaluator runs inside ``lsnotify serve`` (unless ``--no-evaluate-alarms``)
 or as ``lsnotify evaluator``. Any number of them may share one database: a state change is a compare-and-set on the
 alarm's revision (``Store.record_alarm_state``) committed together with its history entry and its notifications,
-whose idempotency key is ``alarm:<alarm id>:<revision>:<protocol>``, so of the evaluators that read one revision
+whose idempotency key is ``alarm-<alarm id>-<revision>-<protocol>``, so of the evaluators that read one revision
 exactly one records the change and notifies. Every tick also prunes metric data older than the retention window
 (at most once an hour).
 """
@@ -19,9 +19,9 @@ import math
 from lsnotify.clock import Clock
 from lsnotify.domain import Scope
 from lsnotify.domain_alarms import Alarm, AlarmStateChange
+from lsnotify.service.alarm_notifications import AlarmNotice, notification_messages, should_notify
 from lsnotify.service.evaluation import Rule, evaluate, window_starts
 from lsnotify.service.metrics import metric_info
-from lsnotify.service.notifications import AlarmNotice, notification_messages, should_notify
 from lsnotify.storage.base import Store
 
 log = logging.getLogger("lsnotify.alarms")
@@ -93,7 +93,7 @@ class AlarmEvaluator:
                 alarm, alarm.state, outcome.state, outcome.reason, now, outcome.deciding, info.statistic, info.unit
             )
             methods = await self._store.list_contact_methods(scope, alarm.contact_protocols)
-            messages = notification_messages(notice, methods, now, f"alarm:{alarm.id}:{revision}")
+            messages = notification_messages(notice, methods, now, f"alarm-{alarm.id}-{revision}")
         change = AlarmStateChange(
             alarm.account_id,
             alarm.region,

@@ -7,10 +7,12 @@ message carries the token sealed with the data directory's key, so a copied data
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 from lsnotify.domain import EMAIL, ContactMethod, OutboxMessage, VerificationToken, new_id
 from lsnotify.service.deps import Services
+from lsnotify.storage.base import RecordNotFound
 
 VERIFICATION_KIND = "verification"
 
@@ -43,3 +45,24 @@ def new_verification(svc: Services, cm: ContactMethod, now: float) -> tuple[Veri
         next_attempt_at=now,
     )
     return token, message
+
+
+# -- the confirmation pages (issue 3) -----------------------------------------------------------------------------
+_RAW_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
+
+
+async def pending_verification(svc: Services, raw_token: str) -> ContactMethod | None:
+    """The contact method ``raw_token`` would verify, changing nothing; None for a bad, used or expired token."""
+    if not _RAW_TOKEN.fullmatch(raw_token):
+        return None
+    return await svc.store.peek_verification(hash_token(raw_token), svc.clock())
+
+
+async def confirm_verification(svc: Services, raw_token: str) -> ContactMethod | None:
+    """Spend ``raw_token``: its contact method becomes ``Valid``. None for a bad, used or expired token."""
+    if not _RAW_TOKEN.fullmatch(raw_token):
+        return None
+    try:
+        return await svc.store.confirm_verification(hash_token(raw_token), svc.clock())
+    except RecordNotFound:
+        return None

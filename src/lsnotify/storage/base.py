@@ -12,10 +12,13 @@ raised as the exceptions below, which the service layer turns into wire errors.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from lsnotify.domain import (
     AccessKey,
+    CapturedMessage,
+    ClaimedMessage,
     ContactMethod,
     Operation,
     OutboxMessage,
@@ -53,6 +56,16 @@ class TooManyTags(StoreError):
     def __init__(self, count: int) -> None:
         super().__init__(f"{count} tags")
         self.count = count
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFilter:
+    """Which captured messages a dev-inbox query means; a field left None matches everything."""
+
+    protocol: str | None = None
+    destination: str | None = None
+    account_id: str | None = None
+    region: str | None = None
 
 
 # -- alarms (issue 4) ------------------------------------------------------------------------------------------------
@@ -241,3 +254,54 @@ class Store(Protocol):
     # -- outbox ---------------------------------------------------------------------------------------------------
     async def list_outbox(self, status: str | None = None, limit: int = 1000) -> list[OutboxMessage]:
         """Outbox messages, oldest first; only those of ``status`` when given."""
+
+    # -- delivery (issue 3): claiming outbox messages, recording results, the dead letters, the dev inbox -----------
+    async def enqueue_outbox(self, messages: Sequence[OutboxMessage]) -> None:
+        """Write messages to deliver in one transaction, for a cause that changes nothing else (e.g. a test alarm).
+
+        A change that causes messages writes them in its own transaction instead (see ``create_contact_method``).
+        """
+
+    async def claim_outbox(self, worker: str, now: float, limit: int, lease_seconds: float) -> list[ClaimedMessage]:
+        """Claim up to ``limit`` due messages (pending, ``next_attempt_at <= now``), the longest-waiting first.
+
+        Each claimed message counts one more attempt and is leased to ``worker`` until ``now + lease_seconds``: it is
+        due again after that, so the messages of a worker that died come back. Claims are exclusive: of several
+        workers (threads or processes on one database) claiming at once, each message goes to one of them.
+        """
+
+    async def record_outbox_sent(self, claimed: ClaimedMessage, now: float) -> None:
+        """The message was delivered: mark it ``sent`` (whoever holds the lease by now; a duplicate is harmless)."""
+
+    async def record_outbox_failure(self, claimed: ClaimedMessage, error: str, retry_at: float | None) -> bool:
+        """The attempt failed: retry at ``retry_at``, or dead-letter the message when it is None.
+
+        Changes nothing and returns False when the claim no longer holds (its lease ran out and another worker
+        claimed the message, or it was delivered meanwhile).
+        """
+
+    async def retry_outbox(self, message_ids: Collection[str] | None, now: float) -> list[str]:
+        """Give dead messages (these, or all of them when None) a new round of attempts, due at once.
+
+        Return the ids requeued; ids that are unknown or not dead are left alone.
+        """
+
+    async def outbox_counts(self) -> dict[str, int]:
+        """How many messages are in each state (``pending``, ``sent``, ``dead``), zero included."""
+
+    async def prune_outbox(self, sent_before: float) -> int:
+        """Delete messages sent before ``sent_before``; return how many."""
+
+    async def capture_message(self, message: CapturedMessage) -> None:
+        """Keep a message for the dev inbox; capturing the same id again keeps the first copy."""
+
+    async def list_captured_messages(
+        self, where: MessageFilter, limit: int = 1000, *, newest_first: bool = False
+    ) -> list[CapturedMessage]:
+        """Up to ``limit`` messages matching ``where``: the oldest, oldest first, or the newest, newest first."""
+
+    async def delete_captured_messages(self, where: MessageFilter) -> int:
+        """Delete the captured messages matching ``where``; return how many."""
+
+    async def peek_verification(self, token_hash: str, now: float) -> ContactMethod | None:
+        """The contact method a live token would verify, changing nothing; None when the token is not live."""

@@ -21,6 +21,8 @@ from lsnotify.domain import (
     SMS,
     VALID,
     AccessKey,
+    CapturedMessage,
+    ClaimedMessage,
     ContactMethod,
     Operation,
     OutboxMessage,
@@ -31,7 +33,7 @@ from lsnotify.domain import (
     contact_method_name,
 )
 from lsnotify.domain_alarms import Alarm, AlarmStateChange, MetricAggregate, MonitoredResource
-from lsnotify.storage.base import AlreadyVerified, ContactMethodExists, RecordNotFound, TooManyTags
+from lsnotify.storage.base import AlreadyVerified, ContactMethodExists, MessageFilter, RecordNotFound, TooManyTags
 from lsnotify.storage.migrations import migrations
 from lsnotify.storage.sqlite_writer import SqliteWriter
 
@@ -564,6 +566,49 @@ class SqliteStore:
         params.append(limit)
         return [_outbox_message(row) for row in self._reader.execute(sql, params)]
 
+    # -- delivery (issue 3): the SQL is in sqlite_delivery ---------------------------------------------------------
+    async def enqueue_outbox(self, messages: Sequence[OutboxMessage]) -> None:
+        await self._write(_delivery.enqueue, messages)
+
+    async def claim_outbox(self, worker: str, now: float, limit: int, lease_seconds: float) -> list[ClaimedMessage]:
+        if not _delivery.anything_due(self._reader, now):
+            return []
+        claimed: list[ClaimedMessage] = await self._write(_delivery.claim, worker, now, limit, lease_seconds)
+        return claimed
+
+    async def record_outbox_sent(self, claimed: ClaimedMessage, now: float) -> None:
+        await self._write(_delivery.record_sent, claimed, now)
+
+    async def record_outbox_failure(self, claimed: ClaimedMessage, error: str, retry_at: float | None) -> bool:
+        recorded: bool = await self._write(_delivery.record_failure, claimed, error, retry_at)
+        return recorded
+
+    async def retry_outbox(self, message_ids: Collection[str] | None, now: float) -> list[str]:
+        requeued: list[str] = await self._write(_delivery.retry, message_ids, now)
+        return requeued
+
+    async def outbox_counts(self) -> dict[str, int]:
+        return _delivery.counts(self._reader)
+
+    async def prune_outbox(self, sent_before: float) -> int:
+        pruned: int = await self._write(_delivery.prune, sent_before)
+        return pruned
+
+    async def capture_message(self, message: CapturedMessage) -> None:
+        await self._write(_delivery.capture, message)
+
+    async def list_captured_messages(
+        self, where: MessageFilter, limit: int = 1000, *, newest_first: bool = False
+    ) -> list[CapturedMessage]:
+        return _delivery.list_captured(self._reader, where, limit, newest_first)
+
+    async def delete_captured_messages(self, where: MessageFilter) -> int:
+        deleted: int = await self._write(_delivery.delete_captured, where)
+        return deleted
+
+    async def peek_verification(self, token_hash: str, now: float) -> ContactMethod | None:
+        return _delivery.peek_verification(self._reader, token_hash, now)
+
 
 def _statements(script: str) -> list[str]:
     """Split a migration into statements, so that all of them run inside the migration's one transaction."""
@@ -579,5 +624,6 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
-# -- alarms (issue 4): imported last, because sqlite_alarms uses the row helpers above.
+# Delivery's SQL, and the alarms' (issue 4), build on the row helpers above, so they are imported once those exist.
 from lsnotify.storage import sqlite_alarms  # noqa: E402
+from lsnotify.storage import sqlite_delivery as _delivery  # noqa: E402

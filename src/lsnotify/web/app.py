@@ -7,6 +7,7 @@ pages, which also runs the lifespan: open the store, migrate (SQLite), first-sta
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -24,6 +25,8 @@ from lsnotify.awsjson.sigv4 import SigV4Verifier
 from lsnotify.awsjson.validate import InputValidator
 from lsnotify.clock import Clock, system_clock
 from lsnotify.config import Settings
+from lsnotify.delivery.providers import build_worker
+from lsnotify.delivery.worker import Worker
 from lsnotify.identity import Authenticator, SecretBox, issue_access_key, load_secret_key, write_credentials
 from lsnotify.service.deps import Rules, Services
 from lsnotify.service.dispatch import OPERATIONS
@@ -31,7 +34,10 @@ from lsnotify.service.evaluator import AlarmEvaluator
 from lsnotify.storage.base import Store
 from lsnotify.storage.factory import create_store
 from lsnotify.web.api import ApiEndpoint, ApiService
+from lsnotify.web.inbox import AdminGuard, inbox_routes
 from lsnotify.web.lsnotify_api import lsnotify_api_service
+from lsnotify.web.metrics import Metrics
+from lsnotify.web.verify import verify_routes
 
 log = logging.getLogger("lsnotify")
 
@@ -76,6 +82,9 @@ class Components:
     store: Store
     services: Services
     app: FrontDoor
+    worker: Worker | None = None
+    """The outbox worker, running inside the app's lifespan when ``settings.run_worker``."""
+    metrics: Metrics | None = None
 
 
 def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = system_clock) -> Components:
@@ -92,12 +101,16 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
         service="lightsail", regions=lightsail_regions(), max_skew_seconds=settings.signature_max_skew
     )
     authenticator = Authenticator(store, box, verifier, clock, settings.key_cache_ttl)
+    # -- delivery (issue 3): metrics, the outbox worker --
+    metrics = Metrics(operation_names(), {settings.email_provider, settings.sms_provider})
+    worker = build_worker(settings, store, box, clock, metrics.observe_delivery)
     api = ApiEndpoint(
         services=[lightsail_api_service(), lsnotify_api_service()],
         authenticator=authenticator,
         deps=services,
         max_body_bytes=settings.max_body_bytes,
         access_log=settings.access_log,
+        observe=metrics.observe_request,
     )
 
     # -- alarms (issue 4): the evaluator runs inside serve unless --no-evaluate-alarms
@@ -113,7 +126,8 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
             if settings.evaluate_alarms:
                 evaluator.start()
             log.info("lsnotify is serving the Lightsail notifications API")
-            yield
+            async with _delivering(worker, settings.run_worker):
+                yield
         finally:
             await evaluator.stop()
             await store.close()
@@ -125,8 +139,29 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
             return JSONResponse({"status": "unavailable", "store": str(exc)}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    pages = Starlette(routes=[Route("/healthz", healthz)], lifespan=lifespan)
-    return Components(settings, store, services, FrontDoor(api, pages))
+    routes = [
+        Route("/healthz", healthz),
+        # -- delivery (issue 3): verification pages, the dev inbox, metrics --
+        *verify_routes(services),
+        *inbox_routes(store, AdminGuard(settings.admin_token, settings.host)),
+        metrics.route(store),
+    ]
+    pages = Starlette(routes=routes, lifespan=lifespan)
+    return Components(settings, store, services, FrontDoor(api, pages), worker, metrics)
+
+
+@contextlib.asynccontextmanager
+async def _delivering(worker: Worker, run: bool) -> AsyncIterator[None]:
+    """Run ``worker`` for the duration (when ``run``), then let it finish its sends and close its connections."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop), name="lsnotify-outbox-worker") if run else None
+    try:
+        yield
+    finally:
+        stop.set()
+        if task is not None:
+            await task
+        await worker.close()
 
 
 async def _first_start(settings: Settings, store: Store, box: SecretBox, clock: Clock) -> None:

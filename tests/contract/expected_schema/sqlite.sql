@@ -7,6 +7,9 @@ CREATE INDEX alarm_history_by_time ON alarm_history (changed_at);
 -- index alarms_by_id
 CREATE UNIQUE INDEX alarms_by_id ON alarms (account_id, region, id);
 
+-- index captured_messages_by_time
+CREATE INDEX captured_messages_by_time ON captured_messages (created_at, id);
+
 -- index metric_periods_by_start
 CREATE INDEX metric_periods_by_start ON metric_periods (period_start);
 
@@ -34,6 +37,9 @@ CREATE TABLE alarm_history ( account_id TEXT NOT NULL, region TEXT NOT NULL, ala
 -- table alarms
 CREATE TABLE alarms ( account_id TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL, created_at REAL NOT NULL, resource_name TEXT NOT NULL, metric_name TEXT NOT NULL, slot INTEGER NOT NULL CHECK (slot IN (1, 2)), comparison_operator TEXT NOT NULL CHECK (comparison_operator IN ( 'GreaterThanOrEqualToThreshold', 'GreaterThanThreshold', 'LessThanThreshold', 'LessThanOrEqualToThreshold')), threshold REAL NOT NULL, evaluation_periods INTEGER NOT NULL CHECK (evaluation_periods BETWEEN 1 AND 288), datapoints_to_alarm INTEGER NOT NULL CHECK (datapoints_to_alarm BETWEEN 1 AND evaluation_periods), treat_missing_data TEXT NOT NULL CHECK (treat_missing_data IN ('breaching', 'notBreaching', 'ignore', 'missing')), contact_protocols TEXT NOT NULL, notification_triggers TEXT NOT NULL, notification_enabled INTEGER NOT NULL, state TEXT NOT NULL CHECK (state IN ('OK', 'ALARM', 'INSUFFICIENT_DATA')), state_reason TEXT NOT NULL, state_changed_at REAL NOT NULL, revision INTEGER NOT NULL, tags TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (account_id, region, name), UNIQUE (account_id, region, resource_name, metric_name, slot), FOREIGN KEY (account_id, region, resource_name) REFERENCES monitored_resources (account_id, region, name) ON DELETE CASCADE ) WITHOUT ROWID;
 
+-- table captured_messages
+CREATE TABLE captured_messages ( id TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, protocol TEXT NOT NULL CHECK (protocol IN ('Email', 'SMS')), destination TEXT NOT NULL, subject TEXT, body TEXT NOT NULL, html TEXT, created_at REAL NOT NULL ) WITHOUT ROWID;
+
 -- table contact_methods
 CREATE TABLE contact_methods ( account_id TEXT NOT NULL, region TEXT NOT NULL, protocol TEXT NOT NULL CHECK (protocol IN ('Email', 'SMS')), id TEXT NOT NULL, contact_endpoint TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('PendingVerification', 'Valid', 'Invalid')), created_at REAL NOT NULL, verification_expires_at REAL, tags TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (account_id, region, protocol) ) WITHOUT ROWID;
 
@@ -47,7 +53,7 @@ CREATE TABLE monitored_resources ( account_id TEXT NOT NULL, region TEXT NOT NUL
 CREATE TABLE operations ( account_id TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL, resource_name TEXT NOT NULL, resource_type TEXT NOT NULL, operation_type TEXT NOT NULL, status TEXT NOT NULL, is_terminal INTEGER NOT NULL, created_at REAL NOT NULL, status_changed_at REAL, operation_details TEXT, error_code TEXT, error_details TEXT, PRIMARY KEY (account_id, region, id) ) WITHOUT ROWID;
 
 -- table outbox
-CREATE TABLE outbox ( id TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, protocol TEXT NOT NULL CHECK (protocol IN ('Email', 'SMS')), destination TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE, status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'dead')), attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL, last_error TEXT, created_at REAL NOT NULL, sent_at REAL ) WITHOUT ROWID;
+CREATE TABLE outbox ( id TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, protocol TEXT NOT NULL CHECK (protocol IN ('Email', 'SMS')), destination TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE, status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'dead')), attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL, last_error TEXT, created_at REAL NOT NULL, sent_at REAL , claimed_by TEXT, queued_at REAL) WITHOUT ROWID;
 
 -- table schema_migrations
 CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL);

@@ -10,8 +10,7 @@ import pytest
 from alarm_records import new_alarm
 from lsnotify.domain import EMAIL, PENDING_VERIFICATION, SMS, VALID, ContactMethod
 from lsnotify.domain_alarms import ALARM, INSUFFICIENT_DATA, OK, Alarm, MonitoredResource
-from lsnotify.service.notifications import (
-    NOTIFICATION_KIND,
+from lsnotify.service.alarm_notifications import (
     SMS_LIMIT,
     AlarmNotice,
     notification_messages,
@@ -19,6 +18,7 @@ from lsnotify.service.notifications import (
     render_sms,
     should_notify,
 )
+from lsnotify.service.notifications import NOTIFICATION_KIND
 
 NOW = 1_800_000_000.0
 WEB = MonitoredResource("111111111111", "eu-west-1", "web-1", "Instance", "r-1", NOW)
@@ -113,12 +113,12 @@ def test_should_notify(changes: dict[str, object], state: str, expected: bool) -
 
 def test_messages_go_only_to_valid_methods_and_skips_are_logged(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="lsnotify.alarms")
-    messages = notification_messages(notice(), [method(EMAIL), method(SMS)], NOW, "alarm:a-1:4")
+    messages = notification_messages(notice(), [method(EMAIL), method(SMS)], NOW, "alarm-a-1-4")
     assert [(m.protocol, m.destination, m.kind) for m in messages] == [
         (EMAIL, "ops@example.com", NOTIFICATION_KIND),
         (SMS, "+14255550100", NOTIFICATION_KIND),
     ]
-    assert [m.idempotency_key for m in messages] == ["alarm:a-1:4:Email", "alarm:a-1:4:SMS"]
+    assert [m.idempotency_key for m in messages] == ["alarm-a-1-4-Email", "alarm-a-1-4-SMS"]
     assert set(messages[0].payload) == {"subject", "text", "html"} and set(messages[1].payload) == {"text"}
     assert all((m.account_id, m.region, m.next_attempt_at) == ("111111111111", "eu-west-1", NOW) for m in messages)
 

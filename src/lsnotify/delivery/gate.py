@@ -1,0 +1,37 @@
+"""The last check before a message goes out: is it still wanted?
+
+A message can wait in the outbox (a retry, a dead letter replayed, a worker that was down) while the world changes:
+- a ``notification`` goes only to a contact method that is still ``Valid`` with that address;
+- a ``verification`` email goes only while its link still works (not replaced by a resend, spent, expired, or its
+  contact method deleted): an email whose link is dead would only confuse.
+A message that is no longer wanted is dead-lettered with the reason, never sent.
+"""
+
+from __future__ import annotations
+
+from lsnotify.domain import OutboxMessage
+from lsnotify.identity import SecretBox
+from lsnotify.service.notifications import NOTIFICATION_KIND, still_notifiable
+from lsnotify.service.verification import VERIFICATION_KIND, hash_token
+from lsnotify.storage.base import Store
+
+
+class Gate:
+    def __init__(self, store: Store, box: SecretBox) -> None:
+        self._store = store
+        self._box = box
+
+    async def refusal(self, message: OutboxMessage, now: float) -> str | None:
+        """Why ``message`` must not be sent now, or None to send it."""
+        if message.kind == NOTIFICATION_KIND and not await still_notifiable(self._store, message, now):
+            return f"not sent: {message.destination} is no longer a Valid {message.protocol} contact method"
+        if message.kind == VERIFICATION_KIND:
+            sealed = message.payload.get("sealedToken")
+            if isinstance(sealed, str):
+                try:
+                    token_hash = hash_token(self._box.open(sealed))
+                except ValueError:
+                    return None  # the renderer reports an unreadable token
+                if await self._store.peek_verification(token_hash, now) is None:
+                    return "not sent: its link no longer works (replaced by a newer one, used, expired or deleted)"
+        return None

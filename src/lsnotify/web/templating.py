@@ -1,0 +1,56 @@
+"""The HTML pages' templates (``templates/``), the headers every page carries, and the ``linkify`` filter."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+from starlette.responses import HTMLResponse
+
+PAGE_HEADERS = {
+    "cache-control": "no-store",
+    # A verification link carries its token in the path: never leak it through the Referer header.
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff",
+    "content-security-policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+}
+
+_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
+
+_env = jinja2.Environment(
+    loader=jinja2.PackageLoader("lsnotify.web", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def linkify(text: str) -> Markup:
+    """``text`` escaped, with every http(s) URL in it made a link."""
+    parts: list[str] = []
+    last = 0
+    for match in _URL.finditer(text):
+        url = match.group(0)
+        parts.append(escape(text[last : match.start()]))
+        parts.append(Markup('<a href="{0}">{0}</a>').format(url))
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
+def iso_time(epoch: float) -> str:
+    """``2026-11-01T08:00:00.123Z``: how pages and the dev inbox's JSON show a time."""
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+_env.filters["linkify"] = linkify
+_env.filters["iso"] = iso_time
+
+
+def page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    html = _env.get_template(template).render(**context)
+    return HTMLResponse(html, status_code=status_code, headers=PAGE_HEADERS)
