@@ -17,10 +17,13 @@ def system_clock() -> float:
 
 
 class OffsetClock:
-    """The system clock shifted by a fixed offset: lets a test move a whole server into the future."""
+    """The system clock shifted by an offset a test can move: lets a test send a whole server into the future."""
 
-    def __init__(self, offset_seconds: float) -> None:
+    def __init__(self, offset_seconds: float = 0.0) -> None:
         self.offset_seconds = offset_seconds
 
     def __call__(self) -> float:
         return time.time() + self.offset_seconds
+
+    def advance(self, seconds: float) -> None:
+        self.offset_seconds += seconds

@@ -5,39 +5,31 @@ from __future__ import annotations
 import json
 import urllib.request
 from pathlib import Path
-from typing import Any
 
-import boto3
 from botocore.config import Config
 
-from harness import Account, wait_until
-from inprocess import InProcessServer, MovableClock
+from harness import wait_until
+from lsnotify.clock import OffsetClock
+from lsnotify.config import load_settings
+from lsnotify.testing import ThreadedServer
 from pages import confirm, fetch, verify_link
 
 TTL = 60.0
 
 
-def inbox_bodies(server: InProcessServer) -> list[str]:
+def inbox_bodies(server: ThreadedServer) -> list[str]:
     with urllib.request.urlopen(f"{server.url}/_lsnotify/messages?protocol=Email", timeout=10) as response:
         return [m["body"] for m in json.loads(response.read())["messages"]]
 
 
-def client_for(server: InProcessServer, account: Account) -> Any:
-    return boto3.client(
-        "lightsail",
-        endpoint_url=server.url,
-        region_name="us-east-1",
-        aws_access_key_id=account.access_key_id,
-        aws_secret_access_key=account.secret_access_key,
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
-    )
-
-
 def test_an_unverified_email_expires_and_a_resend_restarts_it(tmp_path: Path) -> None:
-    clock = MovableClock()
-    server = InProcessServer(tmp_path / "data", clock, verification_ttl=str(TTL), worker_poll_interval="0.05").start()
+    clock = OffsetClock()
+    settings = load_settings(
+        {"data_dir": str(tmp_path / "data"), "verification_ttl": TTL, "worker_poll_interval": 0.05}
+    )
+    server = ThreadedServer(settings, clock=clock).start()
     try:
-        client = client_for(server, server.first_start_account())
+        client = server.client(config=Config(retries={"max_attempts": 1, "mode": "standard"}))
         client.create_contact_method(protocol="Email", contactEndpoint="late@example.com")
         (first_body,) = wait_until(lambda: inbox_bodies(server), what="the verification email")
         first_link = verify_link(first_body)

@@ -24,11 +24,13 @@ from typing import Any, TypeVar, overload
 
 from lsnotify.clock import Clock, system_clock
 from lsnotify.config import Settings
+from lsnotify.storage.base import MessageFilter
 from lsnotify.testing import intercept
 from lsnotify.testing.app_thread import AppThread
 from lsnotify.testing.asgi import asgi_request
 from lsnotify.testing.credentials import Credentials
-from lsnotify.testing.messages import inbox_message
+from lsnotify.web.app import Components
+from lsnotify.web.inbox import message_to_json
 
 T = TypeVar("T")
 
@@ -69,7 +71,15 @@ class MockLightsail:
             raise RuntimeError("this mock_lightsail is already started")
         data_dir = tempfile.TemporaryDirectory(prefix="lsnotify-mock-")
         base: Settings = self._config["settings"] or Settings(access_log=False)
-        settings = replace(base, data_dir=Path(data_dir.name), database_url="")
+        # A mock never sends real mail or SMS, and delivers only when a test reads its messages (see ``messages``).
+        settings = replace(
+            base,
+            data_dir=Path(data_dir.name),
+            database_url="",
+            email_provider="capture",
+            sms_provider="capture",
+            run_worker=False,
+        )
         try:
             app = AppThread(settings, clock=self._config["clock"], name="lsnotify-mock")
             app.start()
@@ -119,11 +129,11 @@ class MockLightsail:
         return self._credentials
 
     def messages(self) -> list[dict[str, Any]]:
-        """Every message the API has sent (verification emails…), oldest first, in the dev inbox's shape."""
+        """Every message the API has sent (verification emails, notifications), oldest first, as the dev inbox
+        shows them. The mock runs no background worker: reading first delivers everything queued, so a test sees
+        its messages at once and never waits for a poll."""
         app = self._running_app()
-        box, public_url = app.components.services.box, app.settings.effective_public_url
-        outbox = app.run(app.components.store.list_outbox(), timeout=REQUEST_TIMEOUT)
-        return [inbox_message(message, box, public_url) for message in outbox]
+        return app.run(_deliver_then_read(app.components), timeout=REQUEST_TIMEOUT)
 
     # -- what intercept calls -------------------------------------------------------------------------------------
     def handle(self, method: str, url: str, headers: list[tuple[bytes, bytes]], body: bytes) -> intercept.Answer:
@@ -279,3 +289,10 @@ def _call_optional(func: Callable[..., Any], self: Any, method: Any) -> None:
         func(self, method)
     else:
         func(self)
+
+
+async def _deliver_then_read(components: Components) -> list[dict[str, Any]]:
+    if components.worker is not None:
+        while await components.worker.run_once():
+            pass
+    return [message_to_json(m) for m in await components.store.list_captured_messages(MessageFilter())]
