@@ -30,10 +30,12 @@ from lsnotify.delivery.worker import Worker
 from lsnotify.identity import Authenticator, SecretBox, issue_access_key, load_secret_key, write_credentials
 from lsnotify.service.deps import Rules, Services
 from lsnotify.service.dispatch import OPERATIONS
+from lsnotify.service.evaluator import AlarmEvaluator
 from lsnotify.storage.base import Store
 from lsnotify.storage.factory import create_store
 from lsnotify.web.api import ApiEndpoint, ApiService
 from lsnotify.web.inbox import AdminGuard, inbox_routes
+from lsnotify.web.lsnotify_api import lsnotify_api_service
 from lsnotify.web.metrics import Metrics
 from lsnotify.web.verify import verify_routes
 
@@ -83,6 +85,8 @@ class Components:
     worker: Worker | None = None
     """The outbox worker, running inside the app's lifespan when ``settings.run_worker``."""
     metrics: Metrics | None = None
+    evaluator: AlarmEvaluator | None = None
+    """The alarm evaluator, running inside the app's lifespan when ``settings.evaluate_alarms``."""
 
 
 def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = system_clock) -> Components:
@@ -92,6 +96,7 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
         sms_regions=settings.sms_regions,
         sms_countries=settings.sms_countries,
         verification_ttl=settings.verification_ttl,
+        metric_retention=settings.metric_retention,
     )
     services = Services(store=store, clock=clock, rules=rules, box=box)
     verifier = SigV4Verifier(
@@ -102,13 +107,16 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
     metrics = Metrics(operation_names(), {settings.email_provider, settings.sms_provider})
     worker = build_worker(settings, store, box, clock, metrics.observe_delivery)
     api = ApiEndpoint(
-        services=[lightsail_api_service()],
+        services=[lightsail_api_service(), lsnotify_api_service()],
         authenticator=authenticator,
         deps=services,
         max_body_bytes=settings.max_body_bytes,
         access_log=settings.access_log,
         observe=metrics.observe_request,
     )
+
+    # -- alarms (issue 4): the evaluator runs inside serve unless --no-evaluate-alarms
+    evaluator = AlarmEvaluator(store, clock, settings.alarm_evaluation_interval, settings.metric_retention)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -117,10 +125,13 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
             applied = await store.migrate()
             if applied and not await store.list_access_keys():
                 await _first_start(settings, store, box, clock)
+            if settings.evaluate_alarms:
+                evaluator.start()
             log.info("lsnotify is serving the Lightsail notifications API")
             async with _delivering(worker, settings.run_worker):
                 yield
         finally:
+            await evaluator.stop()
             await store.close()
 
     async def healthz(_: Request) -> JSONResponse:
@@ -138,7 +149,7 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
         metrics.route(store),
     ]
     pages = Starlette(routes=routes, lifespan=lifespan)
-    return Components(settings, store, services, FrontDoor(api, pages), worker, metrics)
+    return Components(settings, store, services, FrontDoor(api, pages), worker, metrics, evaluator)
 
 
 @contextlib.asynccontextmanager
