@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from harness import Account, ServerProcess, running_server
+from postgres_server import drop_end_to_end_databases
 
 # clients: a sample *user's* suite, run in a project of its own by tests/inprocess/test_user_suite.py
 collect_ignore = ["user_suite"]
@@ -39,3 +40,8 @@ def client_for(server: ServerProcess) -> Callable[..., Any]:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """postgres (issue 5): drop the databases the end-to-end servers had (see ``postgres_server.backend_env``)."""
+    drop_end_to_end_databases()

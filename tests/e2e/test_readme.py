@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 from harness import ServerProcess
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def block(marker: str) -> str:
-    readme = (ROOT / "README.md").read_text()
-    match = re.search(rf"<!-- {marker} -->\n```\w+\n(.*?)```", readme, re.S)
-    assert match, f"README has no block after <!-- {marker} -->"
-    return match.group(1)
+from readme import block
 
 
 def test_quickstart(tmp_path: Path) -> None:
