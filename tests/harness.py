@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import boto3
+import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from lsnotify.config import load_settings
 from lsnotify.identity import SecretBox, issue_access_key, load_secret_key
@@ -224,6 +226,14 @@ def aws_cli(
 def cli_json(result: subprocess.CompletedProcess[str]) -> Any:
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout) if result.stdout.strip() else None
+
+
+def error_of(call: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
+    """The error response of a boto3 call that must fail."""
+    with pytest.raises(ClientError) as raised:
+        call(**kwargs)
+    response: dict[str, Any] = raised.value.response
+    return response
 
 
 def running_server(data_dir: Path, **kwargs: Any) -> Iterator[ServerProcess]:

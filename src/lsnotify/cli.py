@@ -1,4 +1,5 @@
-"""The ``lsnotify`` command: serve, migrate, keys, worker, outbox.
+"""The ``lsnotify`` command: serve, migrate, keys, worker, outbox (and, from ``cli_alarms``, resources, metrics,
+alarms, evaluator).
 
 Options that are settings are generated from ``config.Settings``, so every setting has the same flag on every
 command that takes it. A wrong setting ends the command with one line on stderr, never a traceback.
@@ -30,7 +31,7 @@ from lsnotify.storage.factory import create_store
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 
-STORE_SETTINGS = ("data_dir", "database_url", "secret_key", "log_level")
+STORE_SETTINGS: tuple[str, ...] = ("data_dir", "database_url", "secret_key", "log_level")
 
 
 def settings_options(*names: str) -> Callable[[F], F]:
@@ -248,3 +249,9 @@ from lsnotify.cli_delivery import outbox, worker  # noqa: E402
 
 main.add_command(worker)
 main.add_command(outbox)
+
+# -- alarms (issue 4): resources, metrics, alarms and evaluator. Imported last: cli_alarms uses the helpers above.
+from lsnotify.cli_alarms import alarms, evaluator, metrics, resources  # noqa: E402
+
+for _command in (resources, metrics, alarms, evaluator):
+    main.add_command(_command)

@@ -22,6 +22,8 @@ DEFAULT_SMS_REGIONS = frozenset(
     {"us-east-1", "us-west-2", "eu-west-1", "ap-northeast-1", "ap-southeast-1", "ap-southeast-2"}
 )
 
+MIN_METRIC_RETENTION = 290 * 300.0  # alarms (issue 4): 288 evaluation periods plus the 2 extra of the range
+
 
 class ConfigError(ValueError):
     """A setting has a value lsnotify cannot use; the message names it."""
@@ -53,6 +55,12 @@ class Settings:
     signature_max_skew: float = _setting(900.0, "Seconds a signed request's X-Amz-Date may differ from the clock.")
     key_cache_ttl: float = _setting(2.0, "Seconds an access key stays cached; a deactivated key stops within this.")
     max_body_bytes: int = _setting(1024 * 1024, "Largest API request body accepted, in bytes.")
+    # -- alarms (issue 4)
+    evaluate_alarms: bool = _setting(True, "Evaluate alarms inside serve (off when `lsnotify evaluator` runs apart).")
+    alarm_evaluation_interval: float = _setting(300.0, "Seconds between alarm evaluations (at least 1).")
+    metric_retention: float = _setting(
+        14 * 86400.0, "Seconds metric datapoints are kept (and accepted in the past); at least 87000."
+    )
 
     # -- delivery (issue 3): providers, the outbox worker, the dev inbox --------------------------------------------
     email_provider: str = _setting("capture", "capture (the dev inbox) or smtp.")
@@ -207,6 +215,14 @@ def _check(settings: Settings) -> None:
             raise ConfigError(f"{name}: must not be negative")
     if settings.max_body_bytes < 1024:
         raise ConfigError("max_body_bytes: must be at least 1024")
+    # -- alarms (issue 4)
+    if settings.alarm_evaluation_interval < 1:
+        raise ConfigError("alarm_evaluation_interval: must be at least 1 (second)")
+    if settings.metric_retention < MIN_METRIC_RETENTION:
+        raise ConfigError(
+            f"metric_retention: must be at least {MIN_METRIC_RETENTION:g} seconds, the longest alarm evaluation range "
+            "(290 periods of 300 seconds)"
+        )
     _check_delivery(settings)
     _check_database(settings)
 

@@ -38,3 +38,34 @@ def test_quickstart(tmp_path: Path) -> None:
         assert "as expected: protocol: there is no SMS contact method in us-east-1." in out
     finally:
         server.stop()
+
+
+# -- alarms (issue 4) ---------------------------------------------------------------------------------------------
+
+
+def test_alarms_section(tmp_path: Path) -> None:
+    """The quickstart, then the "Alarms" section, with a 1-second evaluation interval."""
+    workdir = tmp_path / "checkout"
+    workdir.mkdir()
+    (workdir / ".venv").symlink_to(Path(sys.prefix))
+    server = ServerProcess(workdir / ".lsnotify", env={"LSNOTIFY_ALARM_EVALUATION_INTERVAL": "1"}).start()
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        blocks = (block("quickstart:cli"), block("alarms:cli"), block("alarms:inbox"), block("alarms:api"))
+        script = "set -euo pipefail\n" + "\n".join(blocks)
+        script = script.replace("127.0.0.1:8080", f"127.0.0.1:{server.port}")
+        result = subprocess.run(
+            ["timeout", "300", "bash", "-c", script], cwd=workdir, env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        out = result.stdout
+        assert '"arn": "arn:aws:lightsail:us-east-1:' in out and ":Instance/" in out
+        assert "|  web-1-cpu |  ALARM |  Average |  80.0 |  Percent  |" in out
+        assert '"newState": "ALARM"' in out and '"newState": "OK"' in out
+        assert '"protocol": "SMS"' in out and '"destination": "+14255550100"' in out
+        assert 'ALARM: "web-1-cpu" in us-east-1: web-1 CPUUtilization 97 >= 80 (INSUFFICIENT_DATA->ALARM)\n' in out
+        assert 'OK: "web-1-cpu" in us-east-1: web-1 CPUUtilization 50 >= 80 (ALARM->OK)\n' in out
+        assert '"datapointsAccepted": 1' in out and out.rstrip().endswith("1")
+        assert "INSUFFICIENT_DATA -> ALARM" in server.log() and "ALARM -> OK" in server.log()
+    finally:
+        server.stop()

@@ -23,6 +23,9 @@ class Rules:
     """ISO 3166 country codes SMS may go to; empty allows every country."""
     verification_ttl: float
     """Seconds an email verification stays open before the contact method becomes ``Invalid``."""
+    # -- alarms (issue 4)
+    metric_retention: float = 14 * 86400.0
+    """Seconds metric data is kept; older datapoints are refused."""
 
 
 @dataclass(frozen=True, slots=True)

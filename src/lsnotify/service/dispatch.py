@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from lsnotify.service import contact_methods, operations, tags
+from lsnotify.service import alarms, contact_methods, metrics, operations, tags
 from lsnotify.service.deps import Handler
 
 OPERATIONS: Mapping[str, Handler] = {
@@ -17,4 +17,14 @@ OPERATIONS: Mapping[str, Handler] = {
     "GetOperationsForResource": operations.get_operations_for_resource,
     "TagResource": tags.tag_resource,
     "UntagResource": tags.untag_resource,
+    # -- alarms (issue 4)
+    "PutAlarm": alarms.put_alarm,
+    "GetAlarms": alarms.get_alarms,
+    "DeleteAlarm": alarms.delete_alarm,
+    "TestAlarm": alarms.test_alarm,
+}
+
+# lsnotify's own operations (target prefix LsNotify_20261127, model awsjson/lsnotify-2026-11-27.json).
+LSNOTIFY_OPERATIONS: Mapping[str, Handler] = {
+    "PutMetricData": metrics.put_metric_data,
 }

@@ -20,15 +20,24 @@ from lsnotify.storage.base import Store
 NOTIFICATION_KIND = "notification"
 
 
+def is_notifiable(cm: ContactMethod, now: float) -> bool:
+    """Whether ``cm`` may receive notifications at ``now``: only a ``Valid`` contact method does."""
+    return cm.status_at(now) == VALID
+
+
 async def notification_recipients(store: Store, scope: Scope, now: float) -> list[ContactMethod]:
     """The scope's contact methods that may receive notifications now: the ``Valid`` ones, Email before SMS."""
-    return [cm for cm in await store.list_contact_methods(scope) if cm.status_at(now) == VALID]
+    return [cm for cm in await store.list_contact_methods(scope) if is_notifiable(cm, now)]
 
 
-def new_notification(cm: ContactMethod, *, subject: str, text: str, html: str, now: float) -> OutboxMessage:
+def new_notification(
+    cm: ContactMethod, *, subject: str, text: str, html: str, now: float, idempotency_key: str | None = None
+) -> OutboxMessage:
     """The outbox message that notifies ``cm``: an email with ``subject``, ``text`` and ``html``, or an SMS of ``text``.
 
-    ``text`` should be short for SMS (one message is 160 GSM characters); nothing here truncates it.
+    ``text`` should be short for SMS (one message is 160 GSM characters); nothing here truncates it. The idempotency
+    key is the message's id unless the cause has a key of its own (an alarm's state change, say), so that enqueuing
+    the same cause twice is refused by the outbox's unique key.
     """
     payload = {"subject": subject, "text": text, "html": html} if cm.protocol == EMAIL else {"text": text}
     message_id = new_id()
@@ -40,7 +49,7 @@ def new_notification(cm: ContactMethod, *, subject: str, text: str, html: str, n
         destination=cm.contact_endpoint,
         kind=NOTIFICATION_KIND,
         payload=payload,
-        idempotency_key=message_id,
+        idempotency_key=idempotency_key or message_id,
         created_at=now,
         next_attempt_at=now,
     )
@@ -49,6 +58,6 @@ def new_notification(cm: ContactMethod, *, subject: str, text: str, html: str, n
 async def still_notifiable(store: Store, message: OutboxMessage, now: float) -> bool:
     """Whether ``message``'s destination is still a ``Valid`` contact method of its scope and protocol."""
     for cm in await store.list_contact_methods(Scope(message.account_id, message.region), [message.protocol]):
-        if cm.contact_endpoint == message.destination and cm.status_at(now) == VALID:
+        if cm.contact_endpoint == message.destination and is_notifiable(cm, now):
             return True
     return False

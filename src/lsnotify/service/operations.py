@@ -6,15 +6,12 @@ Listings are newest first, 200 a page, with an opaque ``pageToken``.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
-
-import orjson
 
 from lsnotify.context import RequestContext
 from lsnotify.domain import Operation, new_id
-from lsnotify.errors import InvalidInputException, NotFoundException, shown
+from lsnotify.errors import NotFoundException, shown
+from lsnotify.service import paging
 from lsnotify.service.deps import Services, scope_of
 
 PAGE_SIZE = 200
@@ -64,17 +61,12 @@ def operations_result(*ops: Operation) -> dict[str, Any]:
 
 
 def encode_page_token(last: Operation) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps([last.created_at, last.id])).decode()
+    return paging.encode_page_token(last.created_at, last.id)
 
 
 def decode_page_token(token: str) -> tuple[float, str]:
-    try:
-        created_at, op_id = orjson.loads(base64.urlsafe_b64decode(token.encode("ascii")))
-        if isinstance(created_at, int | float) and not isinstance(created_at, bool) and isinstance(op_id, str):
-            return float(created_at), op_id
-    except (ValueError, TypeError, UnicodeEncodeError, binascii.Error):
-        pass
-    raise InvalidInputException("pageToken: is not a token that lsnotify returned; pass nextPageToken unchanged.")
+    created_at, op_id = paging.decode_page_token(token, float, str)
+    return created_at, op_id
 
 
 async def _page(

@@ -27,6 +27,7 @@ from lsnotify.domain import (
     TaggableResource,
     VerificationToken,
 )
+from lsnotify.domain_alarms import Alarm, AlarmStateChange, MetricAggregate, MonitoredResource
 
 
 class StoreError(Exception):
@@ -65,6 +66,29 @@ class MessageFilter:
     destination: str | None = None
     account_id: str | None = None
     region: str | None = None
+
+
+# -- alarms (issue 4) ------------------------------------------------------------------------------------------------
+
+
+class ResourceExists(StoreError):
+    """The scope already has a monitored resource of that name."""
+
+    def __init__(self, existing: MonitoredResource) -> None:
+        super().__init__(f"resource {existing.name} exists")
+        self.existing = existing
+
+
+class ResourceTypeMismatch(ResourceExists):
+    """The resource is registered with another type than the one given."""
+
+
+class AlarmLimitExceeded(StoreError):
+    """The monitored resource's metric already has as many alarms as allowed (``ALARMS_PER_METRIC``)."""
+
+    def __init__(self, existing: Sequence[str]) -> None:
+        super().__init__(f"alarms {', '.join(existing)} exist")
+        self.existing = tuple(existing)
 
 
 class Store(Protocol):
@@ -131,7 +155,8 @@ class Store(Protocol):
         """
 
     # -- tags -----------------------------------------------------------------------------------------------------
-    async def find_taggable(self, scope: Scope, resource_name: str) -> TaggableResource | None: ...
+    async def find_taggable(self, scope: Scope, resource_name: str) -> TaggableResource | None:
+        """The contact method of that name, else the alarm of that name, else None."""
 
     async def tag_resource(
         self, scope: Scope, resource: TaggableResource, tags: Sequence[Tag], operation: Operation, max_tags: int
@@ -156,6 +181,75 @@ class Store(Protocol):
         after: tuple[float, str] | None = None,
     ) -> list[Operation]:
         """Newest first, ordered by (created_at, id) descending; ``after`` is the last (created_at, id) already seen."""
+
+    # -- monitored resources and metric data (issue 4) ------------------------------------------------------------
+    async def add_resource(self, resource: MonitoredResource) -> None:
+        """Register a resource; raise ``ResourceExists`` (with it) when its scope has one of that name."""
+
+    async def get_resource(self, scope: Scope, name: str) -> MonitoredResource | None: ...
+
+    async def list_resources(self, scope: Scope | None = None) -> list[MonitoredResource]:
+        """The scope's resources by name; every scope's (by account, region, name) when ``scope`` is None."""
+
+    async def delete_resource(self, scope: Scope, name: str) -> int:
+        """Delete the resource, its metric data and its alarms (with their history); return how many alarms went.
+
+        Raise ``RecordNotFound`` when there is none."""
+
+    async def put_metric_data(
+        self, resource: MonitoredResource, metric_name: str, aggregates: Sequence[MetricAggregate]
+    ) -> MonitoredResource:
+        """Add ``aggregates`` to the metric's stored periods (counts and sums add up, minimum and maximum widen).
+
+        A resource of that name that does not exist yet is registered as ``resource``, in the same transaction;
+        one that exists with another type raises ``ResourceTypeMismatch`` and nothing is stored. Return the
+        resource as stored."""
+
+    async def get_metric_data(
+        self, scope: Scope, resource_name: str, metric_name: str, first_period: int, last_period: int
+    ) -> list[MetricAggregate]:
+        """The stored periods whose start lies in ``[first_period, last_period]``, oldest first."""
+
+    async def prune_metric_data(self, before: float) -> int:
+        """Delete metric periods that start, and alarm state changes made, before ``before``; return how many rows
+        went. Every scope at once: a housekeeping call."""
+
+    # -- alarms (issue 4) -----------------------------------------------------------------------------------------
+    async def put_alarm(self, alarm: Alarm, operation: Operation) -> Alarm:
+        """Create ``alarm``, or overwrite the configuration of the scope's alarm of that name; return it as stored.
+
+        An update keeps the stored id, creation time, state and tags, and adds one to the revision. The monitored
+        resource must exist with ``alarm.resource``'s type (else ``RecordNotFound``). A (resource, metric) pair has
+        at most ``ALARMS_PER_METRIC`` alarms, enforced by the database whatever the concurrency: one more raises
+        ``AlarmLimitExceeded`` with the names of those present; an alarm that keeps its pair does not count twice."""
+
+    async def get_alarm(self, scope: Scope, name: str) -> Alarm | None: ...
+
+    async def list_alarms(
+        self, scope: Scope, *, limit: int, resource_name: str | None = None, after: str | None = None
+    ) -> list[Alarm]:
+        """The scope's alarms by name, only those of ``resource_name`` when given; ``after`` is the last name seen."""
+
+    async def delete_alarm(self, scope: Scope, name: str, operation: Operation) -> Alarm:
+        """Delete the alarm with its history; raise ``RecordNotFound`` when there is none."""
+
+    async def list_alarms_to_evaluate(self, *, limit: int, after: tuple[str, str, str] | None = None) -> list[Alarm]:
+        """Every scope's alarms, ordered by (account, region, name); ``after`` is the last such key seen."""
+
+    async def record_alarm_state(
+        self, alarm: Alarm, change: AlarmStateChange, outbox: Sequence[OutboxMessage] = ()
+    ) -> bool:
+        """Compare-and-set: when the stored alarm still has ``alarm``'s id and revision, set its state from
+        ``change`` (revision ``alarm.revision + 1``), record ``change`` in its history and enqueue ``outbox``, all in
+        one transaction, and return True; otherwise change nothing and return False. Of several evaluators that read
+        the same revision, exactly one records the change and sends its notifications."""
+
+    async def record_alarm_test(self, alarm: Alarm, operation: Operation, outbox: Sequence[OutboxMessage]) -> None:
+        """Record a TestAlarm operation and enqueue its notifications, leaving the alarm as it is; raise
+        ``RecordNotFound`` when the alarm (that id) no longer exists."""
+
+    async def list_alarm_history(self, scope: Scope, alarm_name: str, limit: int = 100) -> list[AlarmStateChange]:
+        """The alarm's state changes, newest first."""
 
     # -- outbox ---------------------------------------------------------------------------------------------------
     async def list_outbox(self, status: str | None = None, limit: int = 1000) -> list[OutboxMessage]:

@@ -32,6 +32,7 @@ from lsnotify.domain import (
     VerificationToken,
     contact_method_name,
 )
+from lsnotify.domain_alarms import Alarm, AlarmStateChange, MetricAggregate, MonitoredResource
 from lsnotify.storage.base import AlreadyVerified, ContactMethodExists, MessageFilter, RecordNotFound, TooManyTags
 from lsnotify.storage.columns import ACCESS_KEY_COLUMNS, CONTACT_METHOD_COLUMNS, OPERATION_COLUMNS, OUTBOX_COLUMNS
 from lsnotify.storage.migrations import migrations
@@ -274,6 +275,11 @@ _TAG_TABLES = {
         "SELECT tags FROM contact_methods WHERE account_id = ? AND region = ? AND id = ?",
         "UPDATE contact_methods SET tags = ? WHERE account_id = ? AND region = ? AND id = ?",
     ),
+    # -- alarms (issue 4)
+    "Alarm": (
+        "SELECT tags FROM alarms WHERE account_id = ? AND region = ? AND id = ?",
+        "UPDATE alarms SET tags = ? WHERE account_id = ? AND region = ? AND id = ?",
+    ),
 }
 
 
@@ -427,11 +433,10 @@ class SqliteStore:
         for protocol in (EMAIL, SMS):
             if contact_method_name(protocol, scope.region) == resource_name:
                 row = _select_contact_method(self._reader, scope.account_id, scope.region, protocol)
-                if row is None:
-                    return None
-                cm = _contact_method(row)
-                return TaggableResource("ContactMethod", cm.id, cm.name, cm.arn, cm.tags)
-        return None
+                if row is not None:
+                    cm = _contact_method(row)
+                    return TaggableResource("ContactMethod", cm.id, cm.name, cm.arn, cm.tags)
+        return sqlite_alarms.find_taggable_alarm(self._reader, scope, resource_name)
 
     async def tag_resource(
         self, scope: Scope, resource: TaggableResource, tags: Sequence[Tag], operation: Operation, max_tags: int
@@ -477,6 +482,66 @@ class SqliteStore:
         sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
         params.append(limit)
         return [_operation(row) for row in self._reader.execute(sql, params)]
+
+    # -- monitored resources, metric data and alarms (issue 4): the SQL is in sqlite_alarms.py -----------------
+    async def add_resource(self, resource: MonitoredResource) -> None:
+        await self._write(sqlite_alarms.add_resource, resource)
+
+    async def get_resource(self, scope: Scope, name: str) -> MonitoredResource | None:
+        return sqlite_alarms.get_resource(self._reader, scope, name)
+
+    async def list_resources(self, scope: Scope | None = None) -> list[MonitoredResource]:
+        return sqlite_alarms.list_resources(self._reader, scope)
+
+    async def delete_resource(self, scope: Scope, name: str) -> int:
+        result: int = await self._write(sqlite_alarms.delete_resource, scope, name)
+        return result
+
+    async def put_metric_data(
+        self, resource: MonitoredResource, metric_name: str, aggregates: Sequence[MetricAggregate]
+    ) -> MonitoredResource:
+        result: MonitoredResource = await self._write(sqlite_alarms.put_metric_data, resource, metric_name, aggregates)
+        return result
+
+    async def get_metric_data(
+        self, scope: Scope, resource_name: str, metric_name: str, first_period: int, last_period: int
+    ) -> list[MetricAggregate]:
+        return sqlite_alarms.get_metric_data(self._reader, scope, resource_name, metric_name, first_period, last_period)
+
+    async def prune_metric_data(self, before: float) -> int:
+        result: int = await self._write(sqlite_alarms.prune_metric_data, before)
+        return result
+
+    async def put_alarm(self, alarm: Alarm, operation: Operation) -> Alarm:
+        result: Alarm = await self._write(sqlite_alarms.put_alarm, alarm, operation)
+        return result
+
+    async def get_alarm(self, scope: Scope, name: str) -> Alarm | None:
+        return sqlite_alarms.get_alarm(self._reader, scope, name)
+
+    async def list_alarms(
+        self, scope: Scope, *, limit: int, resource_name: str | None = None, after: str | None = None
+    ) -> list[Alarm]:
+        return sqlite_alarms.list_alarms(self._reader, scope, limit, resource_name, after)
+
+    async def delete_alarm(self, scope: Scope, name: str, operation: Operation) -> Alarm:
+        result: Alarm = await self._write(sqlite_alarms.delete_alarm, scope, name, operation)
+        return result
+
+    async def list_alarms_to_evaluate(self, *, limit: int, after: tuple[str, str, str] | None = None) -> list[Alarm]:
+        return sqlite_alarms.list_alarms_to_evaluate(self._reader, limit, after)
+
+    async def record_alarm_state(
+        self, alarm: Alarm, change: AlarmStateChange, outbox: Sequence[OutboxMessage] = ()
+    ) -> bool:
+        result: bool = await self._write(sqlite_alarms.record_alarm_state, alarm, change, outbox)
+        return result
+
+    async def record_alarm_test(self, alarm: Alarm, operation: Operation, outbox: Sequence[OutboxMessage]) -> None:
+        await self._write(sqlite_alarms.record_alarm_test, alarm, operation, outbox)
+
+    async def list_alarm_history(self, scope: Scope, alarm_name: str, limit: int = 100) -> list[AlarmStateChange]:
+        return sqlite_alarms.list_alarm_history(self._reader, scope, alarm_name, limit)
 
     # -- outbox ---------------------------------------------------------------------------------------------------
     async def list_outbox(self, status: str | None = None, limit: int = 1000) -> list[OutboxMessage]:
@@ -547,5 +612,6 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
-# Delivery's SQL builds on the row helpers above, so it is imported once they exist.
+# Delivery's SQL, and the alarms' (issue 4), build on the row helpers above, so they are imported once those exist.
+from lsnotify.storage import sqlite_alarms  # noqa: E402
 from lsnotify.storage import sqlite_delivery as _delivery  # noqa: E402

@@ -37,10 +37,12 @@ from lsnotify.identity import (
 )
 from lsnotify.service.deps import Rules, Services
 from lsnotify.service.dispatch import OPERATIONS
+from lsnotify.service.evaluator import AlarmEvaluator
 from lsnotify.storage.base import Store
 from lsnotify.storage.factory import create_store
 from lsnotify.web.api import ApiEndpoint, ApiService
 from lsnotify.web.inbox import AdminGuard, inbox_routes
+from lsnotify.web.lsnotify_api import lsnotify_api_service
 from lsnotify.web.metrics import Metrics
 from lsnotify.web.verify import verify_routes
 
@@ -99,6 +101,7 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
         sms_regions=settings.sms_regions,
         sms_countries=settings.sms_countries,
         verification_ttl=settings.verification_ttl,
+        metric_retention=settings.metric_retention,
     )
     services = Services(store=store, clock=clock, rules=rules, box=box)
     verifier = SigV4Verifier(
@@ -109,7 +112,7 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
     metrics = Metrics(operation_names(), {settings.email_provider, settings.sms_provider})
     worker = build_worker(settings, store, box, clock, metrics.observe_delivery)
     api = ApiEndpoint(
-        services=[lightsail_api_service()],
+        services=[lightsail_api_service(), lsnotify_api_service()],
         authenticator=authenticator,
         deps=services,
         max_body_bytes=settings.max_body_bytes,
@@ -117,15 +120,21 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
         observe=metrics.observe_request,
     )
 
+    # -- alarms (issue 4): the evaluator runs inside serve unless --no-evaluate-alarms
+    evaluator = AlarmEvaluator(store, clock, settings.alarm_evaluation_interval, settings.metric_retention)
+
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await store.open()
         try:
             await prepare_store(settings, store, box, clock)
+            if settings.evaluate_alarms:
+                evaluator.start()
             log.info("lsnotify is serving the Lightsail notifications API")
             async with _delivering(worker, settings.run_worker):
                 yield
         finally:
+            await evaluator.stop()
             await store.close()
 
     async def healthz(_: Request) -> JSONResponse:

@@ -1,8 +1,17 @@
 -- index access_keys_by_account
 CREATE INDEX access_keys_by_account ON access_keys (account_id, created_at);
 
+-- index alarm_history_by_time
+CREATE INDEX alarm_history_by_time ON alarm_history (changed_at);
+
+-- index alarms_by_id
+CREATE UNIQUE INDEX alarms_by_id ON alarms (account_id, region, id);
+
 -- index captured_messages_by_time
 CREATE INDEX captured_messages_by_time ON captured_messages (created_at, id);
+
+-- index metric_periods_by_start
+CREATE INDEX metric_periods_by_start ON metric_periods (period_start);
 
 -- index operations_by_resource
 CREATE INDEX operations_by_resource ON operations (account_id, region, resource_name, created_at DESC, id DESC);
@@ -22,11 +31,23 @@ CREATE TABLE access_keys ( access_key_id TEXT PRIMARY KEY, account_id TEXT NOT N
 -- table accounts
 CREATE TABLE accounts ( account_id TEXT PRIMARY KEY, created_at REAL NOT NULL ) WITHOUT ROWID;
 
+-- table alarm_history
+CREATE TABLE alarm_history ( account_id TEXT NOT NULL, region TEXT NOT NULL, alarm_name TEXT NOT NULL, alarm_id TEXT NOT NULL, revision INTEGER NOT NULL, changed_at REAL NOT NULL, old_state TEXT NOT NULL, new_state TEXT NOT NULL, reason TEXT NOT NULL, datapoints TEXT NOT NULL, notified TEXT NOT NULL, PRIMARY KEY (account_id, region, alarm_name, revision), FOREIGN KEY (account_id, region, alarm_name) REFERENCES alarms (account_id, region, name) ON DELETE CASCADE ) WITHOUT ROWID;
+
+-- table alarms
+CREATE TABLE alarms ( account_id TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL, created_at REAL NOT NULL, resource_name TEXT NOT NULL, metric_name TEXT NOT NULL, slot INTEGER NOT NULL CHECK (slot IN (1, 2)), comparison_operator TEXT NOT NULL CHECK (comparison_operator IN ( 'GreaterThanOrEqualToThreshold', 'GreaterThanThreshold', 'LessThanThreshold', 'LessThanOrEqualToThreshold')), threshold REAL NOT NULL, evaluation_periods INTEGER NOT NULL CHECK (evaluation_periods BETWEEN 1 AND 288), datapoints_to_alarm INTEGER NOT NULL CHECK (datapoints_to_alarm BETWEEN 1 AND evaluation_periods), treat_missing_data TEXT NOT NULL CHECK (treat_missing_data IN ('breaching', 'notBreaching', 'ignore', 'missing')), contact_protocols TEXT NOT NULL, notification_triggers TEXT NOT NULL, notification_enabled INTEGER NOT NULL, state TEXT NOT NULL CHECK (state IN ('OK', 'ALARM', 'INSUFFICIENT_DATA')), state_reason TEXT NOT NULL, state_changed_at REAL NOT NULL, revision INTEGER NOT NULL, tags TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (account_id, region, name), UNIQUE (account_id, region, resource_name, metric_name, slot), FOREIGN KEY (account_id, region, resource_name) REFERENCES monitored_resources (account_id, region, name) ON DELETE CASCADE ) WITHOUT ROWID;
+
 -- table captured_messages
 CREATE TABLE captured_messages ( id TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, protocol TEXT NOT NULL CHECK (protocol IN ('Email', 'SMS')), destination TEXT NOT NULL, subject TEXT, body TEXT NOT NULL, html TEXT, created_at REAL NOT NULL ) WITHOUT ROWID;
 
 -- table contact_methods
 CREATE TABLE contact_methods ( account_id TEXT NOT NULL, region TEXT NOT NULL, protocol TEXT NOT NULL CHECK (protocol IN ('Email', 'SMS')), id TEXT NOT NULL, contact_endpoint TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('PendingVerification', 'Valid', 'Invalid')), created_at REAL NOT NULL, verification_expires_at REAL, tags TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (account_id, region, protocol) ) WITHOUT ROWID;
+
+-- table metric_periods
+CREATE TABLE metric_periods ( account_id TEXT NOT NULL, region TEXT NOT NULL, resource_name TEXT NOT NULL, metric_name TEXT NOT NULL, period_start INTEGER NOT NULL, sample_count INTEGER NOT NULL CHECK (sample_count > 0), sum REAL NOT NULL, minimum REAL NOT NULL, maximum REAL NOT NULL, PRIMARY KEY (account_id, region, resource_name, metric_name, period_start), FOREIGN KEY (account_id, region, resource_name) REFERENCES monitored_resources (account_id, region, name) ON DELETE CASCADE ) WITHOUT ROWID;
+
+-- table monitored_resources
+CREATE TABLE monitored_resources ( account_id TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, resource_type TEXT NOT NULL CHECK (resource_type IN ('Instance', 'LoadBalancer', 'RelationalDatabase')), id TEXT NOT NULL, created_at REAL NOT NULL, PRIMARY KEY (account_id, region, name) ) WITHOUT ROWID;
 
 -- table operations
 CREATE TABLE operations ( account_id TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL, resource_name TEXT NOT NULL, resource_type TEXT NOT NULL, operation_type TEXT NOT NULL, status TEXT NOT NULL, is_terminal INTEGER NOT NULL, created_at REAL NOT NULL, status_changed_at REAL, operation_details TEXT, error_code TEXT, error_details TEXT, PRIMARY KEY (account_id, region, id) ) WITHOUT ROWID;
