@@ -18,3 +18,19 @@ OUTBOX_COLUMNS = (
 )
 ACCESS_KEY_COLUMNS = "access_key_id, account_id, secret_sealed, status, created_at"
 CAPTURED_COLUMNS = "id, account_id, region, protocol, destination, subject, body, html, created_at"
+
+# -- alarms (issue 4)
+RESOURCE_COLUMNS = "account_id, region, name, resource_type, id, created_at"
+ALARM_SELECT = (
+    "SELECT a.account_id, a.region, a.name, a.id, a.created_at, "
+    "r.name, r.resource_type, r.id, r.created_at, "
+    "a.metric_name, a.comparison_operator, a.threshold, a.evaluation_periods, a.datapoints_to_alarm, "
+    "a.treat_missing_data, a.contact_protocols, a.notification_triggers, a.notification_enabled, "
+    "a.state, a.state_reason, a.state_changed_at, a.revision, a.tags "
+    "FROM alarms a JOIN monitored_resources r "
+    "ON r.account_id = a.account_id AND r.region = a.region AND r.name = a.resource_name"
+)
+"""An alarm joined with its monitored resource, in the order the stores' row converters read them."""
+HISTORY_COLUMNS = (
+    "account_id, region, alarm_name, alarm_id, revision, changed_at, old_state, new_state, reason, datapoints, notified"
+)

@@ -11,7 +11,7 @@ transaction under an advisory lock, so nodes starting together apply each migrat
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import asyncpg
@@ -19,7 +19,6 @@ import asyncpg
 from lsnotify.domain import (
     EMAIL,
     SMS,
-    VALID,
     AccessKey,
     CapturedMessage,
     ClaimedMessage,
@@ -32,7 +31,11 @@ from lsnotify.domain import (
     VerificationToken,
     contact_method_name,
 )
-from lsnotify.storage.base import AlreadyVerified, ContactMethodExists, MessageFilter, RecordNotFound, TooManyTags
+from lsnotify.domain_alarms import Alarm, AlarmStateChange, MetricAggregate, MonitoredResource
+from lsnotify.storage import postgres_alarms as _alarms
+from lsnotify.storage import postgres_core as core
+from lsnotify.storage import postgres_delivery as _delivery
+from lsnotify.storage.base import MessageFilter
 from lsnotify.storage.columns import ACCESS_KEY_COLUMNS, CONTACT_METHOD_COLUMNS, OPERATION_COLUMNS, OUTBOX_COLUMNS
 from lsnotify.storage.migrations import migrations
 from lsnotify.storage.postgres_database import Connection, Database, PoolOptions
@@ -40,277 +43,6 @@ from lsnotify.storage.postgres_database import Connection, Database, PoolOptions
 # pg_advisory_xact_lock key held while migrating: "lsnotify" as a 64-bit integer.
 MIGRATION_LOCK = int.from_bytes(b"lsnotify", "big") & (2**63 - 1)
 PING_TIMEOUT = 2.0
-
-
-# -- rows <-> records ---------------------------------------------------------------------------------------------
-
-
-def _tags_json(tags: Sequence[Tag]) -> list[list[str | None]]:
-    return [[tag.key, tag.value] for tag in tags]
-
-
-def _tags(value: list[list[str | None]]) -> tuple[Tag, ...]:
-    return tuple(Tag(str(key), tag_value) for key, tag_value in value)
-
-
-def _contact_method(row: asyncpg.Record) -> ContactMethod:
-    account_id, region, protocol, id_, endpoint, status, created_at, expires_at, tags = row
-    return ContactMethod(account_id, region, protocol, endpoint, status, id_, created_at, _tags(tags), expires_at)
-
-
-def _operation(row: asyncpg.Record) -> Operation:
-    return Operation(*row)
-
-
-def _outbox_message(row: asyncpg.Record | Sequence[Any]) -> OutboxMessage:
-    return OutboxMessage(*row)
-
-
-async def _insert_operation(conn: Connection, op: Operation) -> None:
-    await conn.execute(
-        f"INSERT INTO operations ({OPERATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        op.id,
-        op.account_id,
-        op.region,
-        op.resource_name,
-        op.resource_type,
-        op.operation_type,
-        op.created_at,
-        op.status,
-        op.is_terminal,
-        op.status_changed_at,
-        op.operation_details,
-        op.error_code,
-        op.error_details,
-    )
-
-
-async def _insert_outbox(conn: Connection, messages: Sequence[OutboxMessage]) -> None:
-    if not messages:
-        return
-    await conn.executemany(
-        f"INSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        [
-            (
-                m.id,
-                m.account_id,
-                m.region,
-                m.protocol,
-                m.destination,
-                m.kind,
-                dict(m.payload),
-                m.idempotency_key,
-                m.created_at,
-                m.status,
-                m.attempts,
-                m.next_attempt_at,
-                m.last_error,
-                m.sent_at,
-            )
-            for m in messages
-        ],
-    )
-
-
-async def _insert_token(conn: Connection, token: VerificationToken) -> None:
-    await conn.execute(
-        "INSERT INTO verification_tokens (token_hash, account_id, region, contact_method_id, created_at, expires_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6)",
-        token.token_hash,
-        token.account_id,
-        token.region,
-        token.contact_method_id,
-        token.created_at,
-        token.expires_at,
-    )
-
-
-async def _select_contact_method(
-    conn: Connection, account_id: str, region: str, protocol: str, *, lock: bool = False
-) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        f"SELECT {CONTACT_METHOD_COLUMNS} FROM contact_methods WHERE account_id = $1 AND region = $2 AND protocol = $3"
-        + (" FOR UPDATE" if lock else ""),
-        account_id,
-        region,
-        protocol,
-    )
-
-
-async def _drop_tokens(conn: Connection, cm: ContactMethod) -> None:
-    await conn.execute(
-        "DELETE FROM verification_tokens WHERE account_id = $1 AND region = $2 AND contact_method_id = $3",
-        cm.account_id,
-        cm.region,
-        cm.id,
-    )
-
-
-# -- write transactions -------------------------------------------------------------------------------------------
-
-
-async def _create_access_key(conn: Connection, key: AccessKey) -> None:
-    await conn.execute(
-        "INSERT INTO accounts (account_id, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        key.account_id,
-        key.created_at,
-    )
-    await conn.execute(
-        f"INSERT INTO access_keys ({ACCESS_KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5)",
-        key.access_key_id,
-        key.account_id,
-        key.secret_sealed,
-        key.status,
-        key.created_at,
-    )
-
-
-async def _set_access_key_status(conn: Connection, access_key_id: str, status: str) -> None:
-    row = await conn.fetchrow(
-        "UPDATE access_keys SET status = $1 WHERE access_key_id = $2 RETURNING 1", status, access_key_id
-    )
-    if row is None:
-        raise RecordNotFound(access_key_id)
-
-
-async def _delete_access_key(conn: Connection, access_key_id: str) -> None:
-    if await conn.fetchrow("DELETE FROM access_keys WHERE access_key_id = $1 RETURNING 1", access_key_id) is None:
-        raise RecordNotFound(access_key_id)
-
-
-async def _create_contact_method(
-    conn: Connection,
-    cm: ContactMethod,
-    op: Operation,
-    outbox: Sequence[OutboxMessage],
-    token: VerificationToken | None,
-) -> None:
-    # ON CONFLICT waits for a concurrent insert of the same key to commit or roll back, then does nothing if it
-    # committed: of several nodes creating at once, exactly one inserts. Each statement sees the latest commits.
-    while True:
-        inserted = await conn.fetchval(
-            f"INSERT INTO contact_methods ({CONTACT_METHOD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-            "ON CONFLICT DO NOTHING RETURNING id",
-            cm.account_id,
-            cm.region,
-            cm.protocol,
-            cm.id,
-            cm.contact_endpoint,
-            cm.status,
-            cm.created_at,
-            cm.verification_expires_at,
-            _tags_json(cm.tags),
-        )
-        if inserted is not None:
-            break
-        existing = await _select_contact_method(conn, cm.account_id, cm.region, cm.protocol)
-        if existing is not None:
-            raise ContactMethodExists(_contact_method(existing))
-        # The winner was deleted in between: the conflict is gone, so try again.
-    await _insert_operation(conn, op)
-    await _insert_outbox(conn, outbox)
-    if token is not None:
-        await _insert_token(conn, token)
-
-
-async def _delete_contact_method(conn: Connection, scope: Scope, protocol: str, op: Operation) -> ContactMethod:
-    row = await conn.fetchrow(
-        f"DELETE FROM contact_methods WHERE account_id = $1 AND region = $2 AND protocol = $3 "
-        f"RETURNING {CONTACT_METHOD_COLUMNS}",
-        scope.account_id,
-        scope.region,
-        protocol,
-    )
-    if row is None:
-        raise RecordNotFound(protocol)
-    cm = _contact_method(row)
-    await _drop_tokens(conn, cm)
-    await _insert_operation(conn, op)
-    return cm
-
-
-async def _restart_verification(
-    conn: Connection,
-    cm: ContactMethod,
-    token: VerificationToken,
-    op: Operation,
-    outbox: Sequence[OutboxMessage],
-) -> ContactMethod:
-    row = await _select_contact_method(conn, cm.account_id, cm.region, cm.protocol, lock=True)
-    if row is None or row["id"] != cm.id:
-        raise RecordNotFound(cm.id)
-    current = _contact_method(row)
-    if current.status == VALID:
-        raise AlreadyVerified(cm.id)
-    await _drop_tokens(conn, current)
-    await _insert_token(conn, token)
-    updated = await conn.fetchrow(
-        "UPDATE contact_methods SET status = 'PendingVerification', verification_expires_at = $1 "
-        f"WHERE account_id = $2 AND region = $3 AND protocol = $4 RETURNING {CONTACT_METHOD_COLUMNS}",
-        token.expires_at,
-        cm.account_id,
-        cm.region,
-        cm.protocol,
-    )
-    await _insert_operation(conn, op)
-    await _insert_outbox(conn, outbox)
-    assert updated is not None  # locked above
-    return _contact_method(updated)
-
-
-async def _confirm_verification(conn: Connection, token_hash: str, now: float) -> ContactMethod:
-    # The row lock makes two clicks on one link take turns: the second finds the token spent.
-    token = await conn.fetchrow(
-        "SELECT account_id, region, contact_method_id, expires_at FROM verification_tokens "
-        "WHERE token_hash = $1 FOR UPDATE",
-        token_hash,
-    )
-    if token is None or token["expires_at"] <= now:
-        raise RecordNotFound("token")
-    account_id, region, contact_method_id, _ = token
-    row = await conn.fetchrow(
-        "UPDATE contact_methods SET status = 'Valid', verification_expires_at = NULL "
-        f"WHERE account_id = $1 AND region = $2 AND protocol = $3 AND id = $4 RETURNING {CONTACT_METHOD_COLUMNS}",
-        account_id,
-        region,
-        EMAIL,
-        contact_method_id,
-    )
-    if row is None:
-        raise RecordNotFound(contact_method_id)
-    cm = _contact_method(row)
-    await _drop_tokens(conn, cm)
-    return cm
-
-
-# How each taggable resource type keeps its tags: (select tags for update, update tags), keyed by scope and id.
-_TAG_TABLES = {
-    "ContactMethod": (
-        "SELECT tags FROM contact_methods WHERE account_id = $1 AND region = $2 AND id = $3 FOR UPDATE",
-        "UPDATE contact_methods SET tags = $4 WHERE account_id = $1 AND region = $2 AND id = $3",
-    ),
-}
-
-
-async def _change_tags(
-    conn: Connection,
-    scope: Scope,
-    resource: TaggableResource,
-    change: Callable[[dict[str, str | None]], None],
-    op: Operation,
-    max_tags: int | None,
-) -> None:
-    select_sql, update_sql = _TAG_TABLES[resource.resource_type]
-    key = (scope.account_id, scope.region, resource.resource_id)
-    current = await conn.fetchval(select_sql, *key)
-    if current is None:
-        raise RecordNotFound(resource.name)
-    tags = {tag.key: tag.value for tag in _tags(current)}
-    change(tags)
-    if max_tags is not None and len(tags) > max_tags:
-        raise TooManyTags(len(tags))
-    await conn.execute(update_sql, *key, _tags_json([Tag(k, v) for k, v in tags.items()]))
-    await _insert_operation(conn, op)
 
 
 async def _migrate(conn: Connection) -> list[str]:
@@ -372,7 +104,7 @@ class PostgresStore:
 
     # -- identity -------------------------------------------------------------------------------------------------
     async def create_access_key(self, key: AccessKey) -> None:
-        await self.db.transaction(_create_access_key, key)
+        await self.db.transaction(core.create_access_key, key)
 
     async def get_access_key(self, access_key_id: str) -> AccessKey | None:
         row = await self._fetchrow(
@@ -389,10 +121,10 @@ class PostgresStore:
         return [AccessKey(*row) for row in rows]
 
     async def set_access_key_status(self, access_key_id: str, status: str) -> None:
-        await self.db.transaction(_set_access_key_status, access_key_id, status)
+        await self.db.transaction(core.set_access_key_status, access_key_id, status)
 
     async def delete_access_key(self, access_key_id: str) -> None:
-        await self.db.transaction(_delete_access_key, access_key_id)
+        await self.db.transaction(core.delete_access_key, access_key_id)
 
     # -- contact methods ------------------------------------------------------------------------------------------
     async def create_contact_method(
@@ -402,7 +134,7 @@ class PostgresStore:
         outbox: Sequence[OutboxMessage] = (),
         token: VerificationToken | None = None,
     ) -> None:
-        await self.db.transaction(_create_contact_method, contact_method, operation, outbox, token)
+        await self.db.transaction(core.create_contact_method, contact_method, operation, outbox, token)
 
     async def list_contact_methods(self, scope: Scope, protocols: Collection[str] | None = None) -> list[ContactMethod]:
         rows = await self._fetch(
@@ -411,10 +143,10 @@ class PostgresStore:
             scope.account_id,
             scope.region,
         )
-        return [_contact_method(row) for row in rows if protocols is None or row["protocol"] in protocols]
+        return [core.contact_method(row) for row in rows if protocols is None or row["protocol"] in protocols]
 
     async def delete_contact_method(self, scope: Scope, protocol: str, operation: Operation) -> ContactMethod:
-        return await self.db.transaction(_delete_contact_method, scope, protocol, operation)
+        return await self.db.transaction(core.delete_contact_method, scope, protocol, operation)
 
     async def restart_verification(
         self,
@@ -423,21 +155,20 @@ class PostgresStore:
         operation: Operation,
         outbox: Sequence[OutboxMessage],
     ) -> ContactMethod:
-        return await self.db.transaction(_restart_verification, contact_method, token, operation, outbox)
+        return await self.db.transaction(core.restart_verification, contact_method, token, operation, outbox)
 
     async def confirm_verification(self, token_hash: str, now: float) -> ContactMethod:
-        return await self.db.transaction(_confirm_verification, token_hash, now)
+        return await self.db.transaction(core.confirm_verification, token_hash, now)
 
     # -- tags -----------------------------------------------------------------------------------------------------
     async def find_taggable(self, scope: Scope, resource_name: str) -> TaggableResource | None:
         for protocol in (EMAIL, SMS):
             if contact_method_name(protocol, scope.region) == resource_name:
-                row = await self.db.read(_select_contact_method, scope.account_id, scope.region, protocol)
-                if row is None:
-                    return None
-                cm = _contact_method(row)
-                return TaggableResource("ContactMethod", cm.id, cm.name, cm.arn, cm.tags)
-        return None
+                row = await self.db.read(core.select_contact_method, scope.account_id, scope.region, protocol)
+                if row is not None:
+                    cm = core.contact_method(row)
+                    return TaggableResource("ContactMethod", cm.id, cm.name, cm.arn, cm.tags)
+        return await self.db.read(_alarms.find_taggable_alarm, scope, resource_name)
 
     async def tag_resource(
         self, scope: Scope, resource: TaggableResource, tags: Sequence[Tag], operation: Operation, max_tags: int
@@ -445,7 +176,7 @@ class PostgresStore:
         def merge(current: dict[str, str | None]) -> None:
             current.update((tag.key, tag.value) for tag in tags)
 
-        await self.db.transaction(_change_tags, scope, resource, merge, operation, max_tags)
+        await self.db.transaction(core.change_tags, scope, resource, merge, operation, max_tags)
 
     async def untag_resource(
         self, scope: Scope, resource: TaggableResource, keys: Collection[str], operation: Operation
@@ -454,7 +185,7 @@ class PostgresStore:
             for key in keys:
                 current.pop(key, None)
 
-        await self.db.transaction(_change_tags, scope, resource, drop, operation, None)
+        await self.db.transaction(core.change_tags, scope, resource, drop, operation, None)
 
     # -- operations -----------------------------------------------------------------------------------------------
     async def get_operation(self, scope: Scope, operation_id: str) -> Operation | None:
@@ -464,7 +195,7 @@ class PostgresStore:
             scope.region,
             operation_id,
         )
-        return _operation(row) if row else None
+        return core.operation(row) if row else None
 
     async def list_operations(
         self,
@@ -484,7 +215,61 @@ class PostgresStore:
             sql += f" AND (created_at, id) < (${len(params) - 1}, ${len(params)})"
         params.append(limit)
         sql += f" ORDER BY created_at DESC, id DESC LIMIT ${len(params)}"
-        return [_operation(row) for row in await self._fetch(sql, *params)]
+        return [core.operation(row) for row in await self._fetch(sql, *params)]
+
+    # -- monitored resources, metric data and alarms (issue 4): the SQL is in postgres_alarms ----------------------
+    async def add_resource(self, resource: MonitoredResource) -> None:
+        await self.db.transaction(_alarms.add_resource, resource)
+
+    async def get_resource(self, scope: Scope, name: str) -> MonitoredResource | None:
+        return await self.db.read(_alarms.get_resource, scope, name)
+
+    async def list_resources(self, scope: Scope | None = None) -> list[MonitoredResource]:
+        return await self.db.read(_alarms.list_resources, scope)
+
+    async def delete_resource(self, scope: Scope, name: str) -> int:
+        return await self.db.transaction(_alarms.delete_resource, scope, name)
+
+    async def put_metric_data(
+        self, resource: MonitoredResource, metric_name: str, aggregates: Sequence[MetricAggregate]
+    ) -> MonitoredResource:
+        return await self.db.transaction(_alarms.put_metric_data, resource, metric_name, aggregates)
+
+    async def get_metric_data(
+        self, scope: Scope, resource_name: str, metric_name: str, first_period: int, last_period: int
+    ) -> list[MetricAggregate]:
+        return await self.db.read(_alarms.get_metric_data, scope, resource_name, metric_name, first_period, last_period)
+
+    async def prune_metric_data(self, before: float) -> int:
+        return await self.db.transaction(_alarms.prune_metric_data, before)
+
+    async def put_alarm(self, alarm: Alarm, operation: Operation) -> Alarm:
+        return await self.db.transaction(_alarms.put_alarm, alarm, operation)
+
+    async def get_alarm(self, scope: Scope, name: str) -> Alarm | None:
+        return await self.db.read(_alarms.get_alarm, scope, name)
+
+    async def list_alarms(
+        self, scope: Scope, *, limit: int, resource_name: str | None = None, after: str | None = None
+    ) -> list[Alarm]:
+        return await self.db.read(_alarms.list_alarms, scope, limit, resource_name, after)
+
+    async def delete_alarm(self, scope: Scope, name: str, operation: Operation) -> Alarm:
+        return await self.db.transaction(_alarms.delete_alarm, scope, name, operation)
+
+    async def list_alarms_to_evaluate(self, *, limit: int, after: tuple[str, str, str] | None = None) -> list[Alarm]:
+        return await self.db.read(_alarms.list_alarms_to_evaluate, limit, after)
+
+    async def record_alarm_state(
+        self, alarm: Alarm, change: AlarmStateChange, outbox: Sequence[OutboxMessage] = ()
+    ) -> bool:
+        return await self.db.transaction(_alarms.record_alarm_state, alarm, change, outbox)
+
+    async def record_alarm_test(self, alarm: Alarm, operation: Operation, outbox: Sequence[OutboxMessage]) -> None:
+        await self.db.transaction(_alarms.record_alarm_test, alarm, operation, outbox)
+
+    async def list_alarm_history(self, scope: Scope, alarm_name: str, limit: int = 100) -> list[AlarmStateChange]:
+        return await self.db.read(_alarms.list_alarm_history, scope, alarm_name, limit)
 
     # -- outbox ---------------------------------------------------------------------------------------------------
     async def list_outbox(self, status: str | None = None, limit: int = 1000) -> list[OutboxMessage]:
@@ -496,11 +281,11 @@ class PostgresStore:
                 status,
                 limit,
             )
-        return [_outbox_message(row) for row in rows]
+        return [core.outbox_message(row) for row in rows]
 
     # -- delivery (issue 3): the SQL is in postgres_delivery -------------------------------------------------------
     async def enqueue_outbox(self, messages: Sequence[OutboxMessage]) -> None:
-        await self.db.transaction(_insert_outbox, messages)
+        await self.db.transaction(core.insert_outbox, messages)
 
     async def claim_outbox(self, worker: str, now: float, limit: int, lease_seconds: float) -> list[ClaimedMessage]:
         return await self.db.transaction(_delivery.claim, worker, now, limit, lease_seconds)
@@ -533,7 +318,3 @@ class PostgresStore:
 
     async def peek_verification(self, token_hash: str, now: float) -> ContactMethod | None:
         return await self.db.read(_delivery.peek_verification, token_hash, now)
-
-
-# Delivery's SQL builds on the row helpers above, so it is imported once they exist.
-from lsnotify.storage import postgres_delivery as _delivery  # noqa: E402

@@ -23,7 +23,7 @@ from lsnotify.domain import (
 )
 from lsnotify.storage.base import MessageFilter
 from lsnotify.storage.columns import CAPTURED_COLUMNS, OUTBOX_COLUMNS
-from lsnotify.storage.postgres import _contact_method, _outbox_message, _select_contact_method
+from lsnotify.storage.postgres_core import contact_method, outbox_message, select_contact_method
 from lsnotify.storage.postgres_database import Connection
 
 
@@ -47,7 +47,7 @@ async def claim(conn: Connection, worker: str, now: float, limit: int, lease_sec
         now,
         limit,
     )
-    claimed = [ClaimedMessage(_outbox_message(tuple(row)[:-1]), token, row[-1]) for row in rows]
+    claimed = [ClaimedMessage(outbox_message(tuple(row)[:-1]), token, row[-1]) for row in rows]
     claimed.sort(key=lambda c: (c.message.created_at, c.message.id))
     return claimed
 
@@ -169,7 +169,7 @@ async def peek_verification(conn: Connection, token_hash: str, now: float) -> Co
     )
     if token is None:
         return None
-    row = await _select_contact_method(conn, token["account_id"], token["region"], EMAIL)
+    row = await select_contact_method(conn, token["account_id"], token["region"], EMAIL)
     if row is None or row["id"] != token["contact_method_id"]:
         return None
-    return _contact_method(row)
+    return contact_method(row)
