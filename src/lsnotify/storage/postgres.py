@@ -1,11 +1,12 @@
-"""The PostgreSQL store: any number of ``serve`` and ``worker`` processes share one database.
+"""The PostgreSQL store: any number of ``serve``, ``worker`` and ``evaluator`` processes share one database.
 
 Each method is one transaction (``Database.transaction``, which retries transient errors) or one read on a pooled
 connection. Rules that must hold across nodes are decided by the database, never by a read followed by a write: the
 primary key of ``contact_methods`` is the one-per-protocol rule (``INSERT … ON CONFLICT DO NOTHING`` tells the loser),
-a resource's tags are changed under ``SELECT … FOR UPDATE``, a verification token is spent under a row lock, and
-outbox messages are claimed with ``FOR UPDATE SKIP LOCKED`` (see ``postgres_delivery``). Migrations run in one
-transaction under an advisory lock, so nodes starting together apply each migration once.
+a resource's tags change under ``SELECT … FOR UPDATE``, a verification token is spent under a row lock
+(``postgres_core``); outbox messages are claimed with ``FOR UPDATE SKIP LOCKED`` (``postgres_delivery``); two alarms
+per metric is a unique slot and an alarm's state change a compare-and-set on its revision (``postgres_alarms``).
+Migrations run in one transaction under an advisory lock, so nodes starting together apply each migration once.
 """
 
 from __future__ import annotations
