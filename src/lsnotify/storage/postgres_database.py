@@ -115,6 +115,13 @@ async def _prepare_connection(conn: asyncpg.Connection[asyncpg.Record]) -> None:
     )
 
 
+async def _keep_session(conn: asyncpg.Connection[asyncpg.Record]) -> None:
+    """What a connection needs on its way back to the pool beyond the rollback of an open transaction asyncpg always
+    does: nothing. The store keeps no session state (its locks are per transaction, its settings are the session's
+    own, it never LISTENs or leaves a cursor open), so asyncpg's default reset would only cost a round trip per call.
+    """
+
+
 class Database:
     """A pool of connections to one PostgreSQL database; see the module docstring."""
 
@@ -146,6 +153,7 @@ class Database:
                     "idle_in_transaction_session_timeout": _millis(options.idle_transaction_timeout),
                 },
                 init=_prepare_connection,
+                reset=_keep_session,
             )
         )
 
