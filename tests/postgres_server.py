@@ -84,6 +84,19 @@ async def drop_database(name: str) -> None:
     await admin(server_url(), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def query(url: str, sql: str, *args: Any) -> list[asyncpg.Record]:
+    """The rows of one query on database ``url``, from synchronous test code."""
+
+    async def run() -> list[asyncpg.Record]:
+        conn = await asyncpg.connect(url)
+        try:
+            return await conn.fetch(sql, *args)
+        finally:
+            await conn.close()
+
+    return run_sync(run())
+
+
 def fresh_name(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(6)}"
 

@@ -36,7 +36,7 @@ from delivery_harness import FAST_DELIVERY
 from harness import Account, ServerProcess, wait_until
 from lsnotify.awsjson.model import lightsail_regions
 from pages import confirm, verify_link
-from postgres_server import create_database, drop_database, fresh_name, run_sync, server_url
+from postgres_server import create_database, drop_database, fresh_name, query, run_sync, server_url
 from smtp_sink import SilentListener, SmtpSink
 
 pytestmark = pytest.mark.slow
@@ -70,17 +70,6 @@ class WorkerProcess:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=30)
-
-
-def query(url: str, sql: str, *args: Any) -> list[asyncpg.Record]:
-    async def run() -> list[asyncpg.Record]:
-        conn = await asyncpg.connect(url)
-        try:
-            return await conn.fetch(sql, *args)
-        finally:
-            await conn.close()
-
-    return run_sync(run())
 
 
 def healthz(server: ServerProcess) -> tuple[int, dict[str, Any]]:
