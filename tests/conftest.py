@@ -10,6 +10,7 @@ import pytest
 
 from harness import Account, ServerProcess, running_server
 from postgres_server import drop_end_to_end_databases
+from smtp_sink import SmtpSink
 
 # clients: a sample *user's* suite, run in a project of its own by tests/inprocess/test_user_suite.py
 collect_ignore = ["user_suite"]
@@ -40,6 +41,14 @@ def client_for(server: ServerProcess) -> Callable[..., Any]:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
+
+
+@pytest.fixture(scope="module")
+def sink() -> Iterator[SmtpSink]:
+    """A real SMTP server (aiosmtpd) for the tests of one module."""
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -89,13 +89,6 @@ def database() -> Iterator[str]:
     run_sync(drop_database(name))
 
 
-@pytest.fixture
-def sink() -> Iterator[SmtpSink]:
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
 class Load:
     """Concurrent clients, each with its own account, calling both nodes in turn; counts every API call."""
 

@@ -9,17 +9,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from harness import Account, ServerProcess
+from harness import Account, ServerProcess, error_of
 from lsnotify.domain import OUTBOX_PENDING
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-
-
-def error_of(call: Any, **kwargs: Any) -> dict[str, Any]:
-    with pytest.raises(ClientError) as raised:
-        call(**kwargs)
-    response: dict[str, Any] = raised.value.response
-    return response
 
 
 def outbox_for(server: ServerProcess, account: Account) -> list[Any]:

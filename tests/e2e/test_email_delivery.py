@@ -15,13 +15,6 @@ from smtp_sink import SmtpSink
 
 
 @pytest.fixture(scope="module")
-def sink() -> Iterator[SmtpSink]:
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture(scope="module")
 def smtp_server(sink: SmtpSink, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     yield from running_server(tmp_path_factory.mktemp("smtp-server"), env=smtp_env(sink.port))
 

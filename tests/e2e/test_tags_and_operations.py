@@ -5,16 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
-from harness import ServerProcess
-
-
-def error_of(call: Any, **kwargs: Any) -> dict[str, Any]:
-    with pytest.raises(ClientError) as raised:
-        call(**kwargs)
-    response: dict[str, Any] = raised.value.response
-    return response
+from harness import ServerProcess, error_of
 
 
 @pytest.fixture

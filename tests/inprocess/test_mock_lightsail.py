@@ -8,6 +8,7 @@ import os
 import socket
 import tempfile
 import threading
+import time
 import unittest
 from collections.abc import Iterator
 from pathlib import Path
@@ -288,3 +289,31 @@ def test_clients_go_to_the_network_again_once_no_mock_is_active() -> None:
         pass
     with pytest.raises(Exception, match="Could not connect"):
         lightsail.get_contact_methods()
+
+
+def test_alarms_are_driven_in_process_by_the_test() -> None:
+    with mock_lightsail() as mock:
+        lightsail = boto3.client("lightsail")
+        lightsail.create_contact_method(protocol="SMS", contactEndpoint="+14255550100")
+        mock.put_metric_data("Instance", "web-1", "CPUUtilization", 10.0, timestamp=time.time() - 600)
+        lightsail.put_alarm(
+            alarmName="cpu-high",
+            metricName="CPUUtilization",
+            monitoredResourceName="web-1",
+            comparisonOperator="GreaterThanThreshold",
+            threshold=80,
+            evaluationPeriods=1,
+            contactProtocols=["SMS"],
+        )
+        assert lightsail.get_alarms(alarmName="cpu-high")["alarms"][0]["state"] == "INSUFFICIENT_DATA"
+        assert mock.evaluate_alarms() == 1
+        assert lightsail.get_alarms(alarmName="cpu-high")["alarms"][0]["state"] == "OK"
+        assert mock.messages() == []  # OK is not a trigger
+
+        mock.put_metric_data("Instance", "web-1", "CPUUtilization", 95.0)
+        assert mock.evaluate_alarms() == 1
+        assert mock.evaluate_alarms() == 0  # nothing changes twice
+        assert lightsail.get_alarms(alarmName="cpu-high")["alarms"][0]["state"] == "ALARM"
+        (sms,) = mock.messages()
+    assert sms["protocol"] == "SMS" and sms["destination"] == "+14255550100"
+    assert "ALARM" in sms["body"] and "cpu-high" in sms["body"]

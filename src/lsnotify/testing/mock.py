@@ -24,6 +24,8 @@ from typing import Any, TypeVar, overload
 
 from lsnotify.clock import Clock, system_clock
 from lsnotify.config import Settings
+from lsnotify.domain import Scope
+from lsnotify.service.metrics import ingest
 from lsnotify.storage.base import MessageFilter
 from lsnotify.testing import intercept
 from lsnotify.testing.app_thread import AppThread
@@ -71,7 +73,8 @@ class MockLightsail:
             raise RuntimeError("this mock_lightsail is already started")
         data_dir = tempfile.TemporaryDirectory(prefix="lsnotify-mock-")
         base: Settings = self._config["settings"] or Settings(access_log=False)
-        # A mock never sends real mail or SMS, and delivers only when a test reads its messages (see ``messages``).
+        # A mock never sends real mail or SMS; it delivers when a test reads its messages and evaluates alarms when
+        # a test asks (see ``messages`` and ``evaluate_alarms``), so nothing happens behind a test's back.
         settings = replace(
             base,
             data_dir=Path(data_dir.name),
@@ -79,6 +82,7 @@ class MockLightsail:
             email_provider="capture",
             sms_provider="capture",
             run_worker=False,
+            evaluate_alarms=False,
         )
         try:
             app = AppThread(settings, clock=self._config["clock"], name="lsnotify-mock")
@@ -134,6 +138,37 @@ class MockLightsail:
         its messages at once and never waits for a poll."""
         app = self._running_app()
         return app.run(_deliver_then_read(app.components), timeout=REQUEST_TIMEOUT)
+
+    def put_metric_data(
+        self,
+        resource_type: str,
+        resource_name: str,
+        metric_name: str,
+        value: float,
+        *,
+        timestamp: float | None = None,
+        region: str = DEFAULT_REGION,
+    ) -> None:
+        """Record one datapoint for the mock's account, as ``lsnotify metrics put`` does (the resource is registered
+        on first use)."""
+        app = self._running_app()
+        services = app.components.services
+        now = services.clock()
+        scope = Scope(self.account_id, region)
+        points = [(now if timestamp is None else timestamp, value)]
+        app.run(
+            ingest(services.store, scope, resource_type, resource_name, metric_name, points, now,
+                   services.rules.metric_retention),
+            timeout=REQUEST_TIMEOUT,
+        )  # fmt: skip
+
+    def evaluate_alarms(self) -> int:
+        """Evaluate every alarm now, as the evaluator does every period; return how many changed state."""
+        app = self._running_app()
+        evaluator = app.components.evaluator
+        assert evaluator is not None
+        changed: int = app.run(evaluator.run_once(app.components.services.clock()), timeout=REQUEST_TIMEOUT)
+        return changed
 
     # -- what intercept calls -------------------------------------------------------------------------------------
     def handle(self, method: str, url: str, headers: list[tuple[bytes, bytes]], body: bytes) -> intercept.Answer:

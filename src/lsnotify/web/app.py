@@ -92,6 +92,8 @@ class Components:
     worker: Worker | None = None
     """The outbox worker, running inside the app's lifespan when ``settings.run_worker``."""
     metrics: Metrics | None = None
+    evaluator: AlarmEvaluator | None = None
+    """The alarm evaluator, running inside the app's lifespan when ``settings.evaluate_alarms``."""
 
 
 def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = system_clock) -> Components:
@@ -152,7 +154,7 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
         metrics.route(store),
     ]
     pages = Starlette(routes=routes, lifespan=lifespan)
-    return Components(settings, store, services, FrontDoor(api, pages), worker, metrics)
+    return Components(settings, store, services, FrontDoor(api, pages), worker, metrics, evaluator)
 
 
 @contextlib.asynccontextmanager
