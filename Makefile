@@ -45,14 +45,31 @@ $(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
 	cd $(JS_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-bench: install
-	$(BIN)/python -m bench
+# performance (bench/): `make bench` adds the bench extra (requirements-bench.lock: matplotlib for the chart,
+# py-spy and pyinstrument for profiling) and wrk, Debian's HTTP load generator; BENCH_ARGS go to `python -m bench`.
+BENCH_STAMP := $(VENV)/.bench-stamp
+
+$(BENCH_STAMP): $(STAMP) requirements-bench.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.lock
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk; } \
+		|| { echo "make bench needs wrk: install it with 'sudo apt-get install wrk' (Debian/Ubuntu)" >&2; exit 1; }
+	# postgres (issue 5): beside a durable throwaway PostgreSQL on the servers' CPU (bench's default: the first)
+	scripts/test-postgres --durable --cpus $$($(BIN)/python -c 'import os; print(min(os.sched_getaffinity(0)))') \
+		$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Re-resolve the newest versions of the dependencies into requirements.lock (run by hand, then commit).
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	.lock-venv/bin/python -m pip freeze --exclude-editable --exclude lsnotify > requirements.lock
+	# performance (bench/): what the bench extra adds, pinned the same way
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	.lock-venv/bin/python -m pip freeze --exclude-editable --exclude lsnotify | grep -vxFf requirements.lock \
+		> requirements-bench.lock
 	rm -rf .lock-venv
 
 clean:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import click
 
-from lsnotify import __version__
+from lsnotify import __version__, logs
 from lsnotify.config import ConfigError, Settings, env_name, load_settings, setting_fields
 from lsnotify.domain import KEY_ACTIVE, KEY_INACTIVE
 from lsnotify.identity import SecretBox, describe_key, issue_access_key, load_secret_key
@@ -66,9 +66,9 @@ def _settings(config_file: Path | None, flags: dict[str, Any]) -> Settings:
 
 
 def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True
-    )
+    handler = logs.StreamHandler(sys.stderr)
+    handler.setFormatter(logs.Formatter(logs.FORMAT))
+    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
 
 
 def _run_with_store(settings: Settings, action: Callable[[Store, SecretBox], Awaitable[T]]) -> T:
@@ -111,16 +111,21 @@ def serve(config_file: Path | None, **flags: Any) -> None:
         _prepare_store(settings)
     except (ConfigError, ValueError, StoreError) as exc:
         raise click.ClickException(str(exc)) from None
-    uvicorn.run(
-        components.app,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        access_log=False,
-        lifespan="on",
-        timeout_graceful_shutdown=30,
-        log_config=None,
-    )
+    uvicorn.run(components.app, **uvicorn_options(settings))
+
+
+# performance: the benchmark's floor (bench/floor.py) runs on uvicorn with exactly these options
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How ``serve`` runs uvicorn."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "access_log": False,
+        "lifespan": "on",
+        "timeout_graceful_shutdown": 30,
+        "log_config": None,
+    }
 
 
 def _prepare_store(settings: Settings) -> None:

@@ -171,7 +171,7 @@ def write_credentials(data_dir: Path, issued: IssuedKey, region: str) -> Path:
     return credentials
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made per request, and a frozen __init__ costs four times as much
 class Principal:
     account_id: str
     region: str

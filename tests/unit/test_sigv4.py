@@ -32,6 +32,7 @@ from lsnotify.awsjson.sigv4 import (
     Authorization,
     SignedRequest,
     SigV4Verifier,
+    _parse_any,
     canonical_request,
     parse_authorization,
 )
@@ -418,6 +419,37 @@ def test_malformed_authorization(authorization: str, headers: dict[str, str], me
     with pytest.raises(IncompleteSignatureException) as caught:
         parse_authorization(wire(authorization, **headers))
     assert caught.value.message == message
+
+
+# Texts near the SDKs' shape: the pattern match of well-formed headers must agree with the general parse.
+_PIECE = st.one_of(st.text(alphabet="aZ09-_.;", max_size=8), st.text(alphabet="aZ09/=;,-_ .\t", max_size=8))
+_SEP = st.sampled_from([", ", ",", ", ", ",", " ", "  ", ", ,", "\t"])
+
+
+@st.composite
+def authorization_texts(draw: st.DrawFn) -> str:
+    parts = draw(st.one_of(st.just(5), st.integers(3, 7)))
+    credential = "/".join(draw(st.lists(_PIECE, min_size=parts, max_size=parts)))
+    params = [f"Credential={credential}", f"SignedHeaders={draw(_PIECE)}", f"Signature={draw(_PIECE)}"]
+    if draw(st.booleans()):
+        params = draw(st.permutations(params))
+    text = params[0] + "".join(draw(_SEP) + param for param in params[1:])
+    return draw(st.sampled_from(["", "", " "])) + "AWS4-HMAC-SHA256 " + text + draw(st.sampled_from(["", "", ","]))
+
+
+@settings(max_examples=400)
+@given(authorization_texts(), st.sampled_from(["20261127T231425Z", " 20261127T231425Z "]))
+def test_the_fast_parse_agrees_with_the_general_one(text: str, amz_date: str) -> None:
+    request = wire(text, x_amz_date=amz_date)
+    try:
+        expected: object = _parse_any(text, amz_date.encode(), None)
+    except IncompleteSignatureException as error:
+        expected = error.message
+    try:
+        got: object = parse_authorization(request)
+    except IncompleteSignatureException as error:
+        got = error.message
+    assert got == expected
 
 
 def test_parsed_fields() -> None:

@@ -7,7 +7,9 @@ Per request: read the body (at most ``max_body_bytes``) → find the operation i
 
 from __future__ import annotations
 
+import itertools
 import logging
+import secrets
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -30,6 +32,7 @@ from lsnotify.errors import (
 )
 from lsnotify.identity import Authenticator
 from lsnotify.service.deps import Handler, Services
+from lsnotify.web.access_log import AccessLog
 
 log = logging.getLogger("lsnotify.api")
 
@@ -57,6 +60,17 @@ class _Disconnected(Exception):
     """The client went away before its request body arrived in full: there is nobody to answer."""
 
 
+def request_ids() -> Callable[[], str]:
+    """A source of request ids in UUID form: a random prefix, then a counter.
+
+    Unique like ``uuid4`` (74 random bits a process, 48 bits of counter) at a tenth of its cost, which is a system
+    call for 16 random bytes and a UUID object per request.
+    """
+    prefix = str(uuid.uuid4())[:24]
+    counter = itertools.count(secrets.randbits(40))
+    return lambda: f"{prefix}{next(counter):012x}"
+
+
 class ApiEndpoint:
     def __init__(
         self,
@@ -73,12 +87,13 @@ class ApiEndpoint:
         self._authenticator = authenticator
         self._deps = deps
         self._max_body_bytes = max_body_bytes
-        self._access_log = access_log
+        self._access_log = AccessLog(log) if access_log else None
         self._observe = observe
+        self._request_ids = request_ids()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
-        request_id = str(uuid.uuid4())
+        request_id = self._request_ids()
         target = length = None
         for name, value in scope["headers"]:
             if name == b"x-amz-target":
@@ -114,15 +129,10 @@ class ApiEndpoint:
         elapsed = time.perf_counter() - started
         if self._observe is not None:
             self._observe(operation, response.status, elapsed)
-        if self._access_log:
-            log.info(
-                "%s %s %d %.1fms account=%s region=%s",
-                request_id,
-                operation or target,
-                response.status,
-                elapsed * 1000,
-                ctx.account_id if ctx else "-",
-                ctx.region if ctx else "-",
+        if self._access_log is not None:
+            self._access_log.write(
+                f"{request_id} {operation or target} {response.status} {elapsed * 1000:.1f}ms "
+                f"account={ctx.account_id if ctx else '-'} region={ctx.region if ctx else '-'}"
             )
 
     async def _read_body(self, receive: Receive, length: bytes | None) -> bytes:
