@@ -9,12 +9,17 @@ large transactions: the rows are exactly what the API would have written, minus 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import secrets
 import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import asyncpg
 
 from bench.presign import Call, Key
 from lsnotify.awsjson.model import lightsail_regions
@@ -164,3 +169,25 @@ def _contact_method(account: str, region: str, protocol: str, now: float) -> tup
         str(uuid.uuid4()), account, region, cm.name, "ContactMethod", "CreateContactMethod", now, status_changed_at=now
     )
     return cm, op
+
+
+# -- postgres (issue 5): a database of the benchmark's own on the PostgreSQL server ----------------------------------
+
+
+@contextlib.contextmanager
+def fresh_database(server_url: str) -> Iterator[str]:
+    """A new, empty database on the server of ``server_url`` for the duration, dropped afterwards; its URL."""
+    name = f"lsnotify_bench_{secrets.token_hex(4)}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(server_url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield urlsplit(server_url)._replace(path="/" + name).geturl()
+    finally:
+        asyncio.run(admin(f'DROP DATABASE "{name}" WITH (FORCE)'))

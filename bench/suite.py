@@ -283,9 +283,13 @@ class Bench:
             ),
         ]
 
-    def postgres(self, database_url: str) -> list[Figure]:
-        """postgres (issue 5): the read and the write benchmark again, lsnotify on SQLite beside lsnotify on the
-        PostgreSQL of ``database_url``, interleaved in the same rounds, the same accounts' calls signed for each."""
+    def postgres(self, server_url: str) -> list[Figure]:
+        """postgres (issue 5): the read and the write benchmark again, lsnotify on SQLite beside lsnotify on a new
+        database of the PostgreSQL server ``server_url``, interleaved in the same rounds, the same calls for each."""
+        with fixtures.fresh_database(server_url) as database_url:
+            return self._postgres(database_url)
+
+    def _postgres(self, database_url: str) -> list[Figure]:
         o = self.options
         data_dir = self.workdir / "lsnotify-pg"
         ids = [scope.key.account_id for scope in self.read_scopes[:: len(REGIONS)]]
