@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint bench lock clean js-deps
+.PHONY: install run test test-suites lint bench lock clean js-deps
 
 install: $(STAMP)
 
@@ -25,8 +25,14 @@ lint: install
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy
 
+# postgres (issue 5): the tests run beside a throwaway PostgreSQL server (scripts/test-postgres): the whole suite,
+# with the store contract on both backends, then the end-to-end suite again with its servers on PostgreSQL.
 test: lint js-deps
+	scripts/test-postgres $(MAKE) --no-print-directory test-suites
+
+test-suites:
 	$(BIN)/python -m pytest
+	LSNOTIFY_TEST_BACKEND=postgres $(BIN)/python -m pytest tests/e2e
 
 # clients: the npm packages of the JavaScript SDK tests (tests/js), installed exactly as locked when missing or
 # older than package-lock.json. npm writes node_modules/.package-lock.json on every install: it is the stamp.
@@ -51,7 +57,9 @@ bench: $(BENCH_STAMP)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 		&& apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk; } \
 		|| { echo "make bench needs wrk: install it with 'sudo apt-get install wrk' (Debian/Ubuntu)" >&2; exit 1; }
-	$(BIN)/python -m bench $(BENCH_ARGS)
+	# postgres (issue 5): beside a durable throwaway PostgreSQL on the servers' CPU (bench's default: the first)
+	scripts/test-postgres --durable --cpus $$($(BIN)/python -c 'import os; print(min(os.sched_getaffinity(0)))') \
+		$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Re-resolve the newest versions of the dependencies into requirements.lock (run by hand, then commit).
 lock:

@@ -22,8 +22,11 @@ from bench.loadgen import LoadGenerator, PyLoad, Wrk
 from bench.report import Figure, Pending, render
 from bench.suite import Bench, Options
 
-BENCHMARKS = ("read", "latency", "scale", "peer", "sweep", "write")
+BENCHMARKS = ("read", "latency", "scale", "peer", "sweep", "write", "postgres")
 DELIVERY_PENDING = Pending("delivery", "pending the outbox worker")
+# postgres (issue 5): the PostgreSQL server the postgres benchmark runs lsnotify on (`make bench` starts one)
+DATABASE_URL_VARIABLE = "LSNOTIFY_TEST_DATABASE_URL"
+NO_POSTGRES = Pending("postgres", f"not run: {DATABASE_URL_VARIABLE} names no PostgreSQL (`make bench` starts one)")
 
 SMOKE = {
     "duration": 0.5,
@@ -107,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"machine": machine, "options": options.__dict__, "started": started}
     bench = None
     finished = False
+    pending = [DELIVERY_PENDING]
     try:
         bench = Bench(options, loadgen, workdir)
         read_rps = None
@@ -123,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
             figures += bench.peer()
         if "write" in only:
             figures += bench.write()
+        if "postgres" in only and os.environ.get(DATABASE_URL_VARIABLE):
+            figures += bench.postgres(os.environ[DATABASE_URL_VARIABLE])
+        elif "postgres" in only:
+            pending.append(NO_POSTGRES)
         series = bench.sweep() if "sweep" in only else None
         results.update(bench.results)
         finished = True
@@ -134,11 +142,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"the servers' logs and data are kept in {workdir}", file=sys.stderr)
     results["figures"] = [figure.as_json() for figure in figures]
-    results["pending"] = [DELIVERY_PENDING.__dict__]
+    results["pending"] = [item.__dict__ for item in pending]
     results["seconds"] = time.time() - started
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=2))
-    print(render(f"lsnotify bench — {machine}", figures, [DELIVERY_PENDING]))
+    print(render(f"lsnotify bench — {machine}", figures, pending))
     if series is not None:
         chart = args.chart or args.out / "throughput-p99.png"
         if matplotlib_available():

@@ -9,12 +9,17 @@ large transactions: the rows are exactly what the API would have written, minus 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import secrets
 import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import asyncpg
 
 from bench.presign import Call, Key
 from lsnotify.awsjson.model import lightsail_regions
@@ -41,11 +46,11 @@ def account_id(index: int) -> str:
     return f"{(index * 7_919_000_003 + 100_000_000_000) % 10**12:012d}"
 
 
-def issue_keys(data_dir: Path, account_ids: list[str]) -> list[Key]:
-    """Create (and migrate) the data directory's store and issue one access key per account."""
+def issue_keys(data_dir: Path, account_ids: list[str], database_url: str = "") -> list[Key]:
+    """Create (and migrate) the data directory's store (or ``database_url``'s) and issue one key per account."""
 
     async def run() -> list[Key]:
-        settings = load_settings({"data_dir": str(data_dir)})
+        settings = load_settings({"data_dir": str(data_dir), "database_url": database_url})
         box = SecretBox(load_secret_key(settings.data_dir, None))
         store = create_store(settings)
         await store.open()
@@ -164,3 +169,25 @@ def _contact_method(account: str, region: str, protocol: str, now: float) -> tup
         str(uuid.uuid4()), account, region, cm.name, "ContactMethod", "CreateContactMethod", now, status_changed_at=now
     )
     return cm, op
+
+
+# -- postgres (issue 5): a database of the benchmark's own on the PostgreSQL server ----------------------------------
+
+
+@contextlib.contextmanager
+def fresh_database(server_url: str) -> Iterator[str]:
+    """A new, empty database on the server of ``server_url`` for the duration, dropped afterwards; its URL."""
+    name = f"lsnotify_bench_{secrets.token_hex(4)}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(server_url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield urlsplit(server_url)._replace(path="/" + name).geturl()
+    finally:
+        asyncio.run(admin(f'DROP DATABASE "{name}" WITH (FORCE)'))

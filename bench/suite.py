@@ -283,6 +283,38 @@ class Bench:
             ),
         ]
 
+    def postgres(self, server_url: str) -> list[Figure]:
+        """postgres (issue 5): the read and the write benchmark again, lsnotify on SQLite beside lsnotify on a new
+        database of the PostgreSQL server ``server_url``, interleaved in the same rounds, the same calls for each."""
+        with fixtures.fresh_database(server_url) as database_url:
+            return self._postgres(database_url)
+
+    def _postgres(self, database_url: str) -> list[Figure]:
+        o = self.options
+        data_dir = self.workdir / "lsnotify-pg"
+        ids = [scope.key.account_id for scope in self.read_scopes[:: len(REGIONS)]]
+        pg_scopes = fixtures.scopes(fixtures.issue_keys(data_dir, ids, database_url))
+        extra = (*o.server_args, "--database-url", database_url)
+        pg = self._start(lsnotify_server(data_dir, self.workdir / "logs", o.server_cpus, extra, "lsnotify-pg"))
+        try:
+            self._expect_ok(pg, fixtures.create_calls(pg_scopes))
+
+            def signer(calls: Callable[[list[Scope]], list[Call]]) -> Callable[[int], dict[str, list[bytes]]]:
+                return lambda _: {
+                    "lsnotify": self._signed(self.lsnotify, calls(self.read_scopes)),
+                    pg.name: self._signed(pg, calls(pg_scopes)),
+                }
+
+            targets = [self.lsnotify.target, pg.target]
+            read = self._compare("postgres read", targets, signer(fixtures.read_calls))
+            write = self._compare("postgres write TagResource", targets, signer(fixtures.tag_calls))
+        finally:
+            pg.stop()
+        return [
+            _beside_sqlite("postgres_read", "PostgreSQL: read GetContactMethods", read, pg.name),
+            _beside_sqlite("postgres_write", "PostgreSQL: write TagResource, durable", write, pg.name),
+        ]
+
     def sweep(self) -> dict[str, Any]:
         """Throughput and p99 against concurrency, one interleaved round per level: the chart's data."""
         calls = fixtures.read_calls(self.read_scopes)
@@ -326,4 +358,17 @@ def _throughput(
         target=target,
         met=ratio >= minimum,
         must_met=ratio >= must if must is not None else None,
+    )
+
+
+def _beside_sqlite(key: str, name: str, c: Comparison, subject: str) -> Figure:
+    """postgres (issue 5): ``subject``'s median throughput beside lsnotify's on SQLite; no target, a measurement."""
+    return Figure(
+        key=key,
+        name=name,
+        value=c.median_rps(subject),
+        unit="req/s",
+        base=c.median_rps("lsnotify"),
+        base_name="SQLite",
+        ratio=c.ratio(subject, "lsnotify"),
     )

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from harness import Account, ServerProcess, running_server
+from postgres_server import drop_end_to_end_databases
 from smtp_sink import SmtpSink
 
 # clients: a sample *user's* suite, run in a project of its own by tests/inprocess/test_user_suite.py
@@ -48,3 +49,8 @@ def sink() -> Iterator[SmtpSink]:
     sink = SmtpSink().start()
     yield sink
     sink.stop()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """postgres (issue 5): drop the databases the end-to-end servers had (see ``postgres_server.backend_env``)."""
+    drop_end_to_end_databases()

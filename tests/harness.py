@@ -25,6 +25,7 @@ from lsnotify.config import load_settings
 from lsnotify.identity import SecretBox, issue_access_key, load_secret_key
 from lsnotify.storage.base import Store
 from lsnotify.storage.factory import create_store
+from postgres_server import backend_env
 
 T = TypeVar("T")
 
@@ -67,6 +68,10 @@ class ServerProcess:
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
 
+    def __post_init__(self) -> None:
+        # postgres (issue 5): on the backend under test; the same data directory means the same database
+        self.env = {**backend_env(self.data_dir), **self.env}
+
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
@@ -87,11 +92,18 @@ class ServerProcess:
         ]
 
     def start(self) -> ServerProcess:
+        return self.launch().wait_ready()
+
+    def launch(self) -> ServerProcess:
+        """Start the process without waiting for it (to start several at once); ``wait_ready`` waits."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = self.data_dir / f"server-{self.port}-{int(time.time() * 1000)}.log"
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, env=env)
+        return self
+
+    def wait_ready(self) -> ServerProcess:
         wait_until(self._healthy, timeout=START_TIMEOUT, what=f"{self.url}/healthz ({self.log_path})")
         return self
 

@@ -1,9 +1,10 @@
-"""A real SMTP server for tests (aiosmtpd), recording what it receives and refusing on request."""
+"""A real SMTP server for tests (aiosmtpd), recording what it receives and refusing on request; and one that hangs."""
 
 from __future__ import annotations
 
 import email
 import email.policy
+import socket
 import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -90,3 +91,26 @@ class SmtpSink:
         return wait_until(
             lambda: len(self.to(address)) >= count and self.to(address), timeout, what=f"mail to {address}"
         )
+
+
+class SilentListener:
+    """Accepts TCP connections and never says a word: an SMTP server that hangs mid-conversation."""
+
+    def __init__(self) -> None:
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
+        self.accepted: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:
+                return
+            self.accepted.append(connection)
+
+    def close(self) -> None:
+        self._socket.close()
+        for connection in self.accepted:
+            connection.close()

@@ -25,7 +25,7 @@ from lsnotify import __version__, logs
 from lsnotify.config import ConfigError, Settings, env_name, load_settings, setting_fields
 from lsnotify.domain import KEY_ACTIVE, KEY_INACTIVE
 from lsnotify.identity import SecretBox, describe_key, issue_access_key, load_secret_key
-from lsnotify.storage.base import RecordNotFound, Store
+from lsnotify.storage.base import RecordNotFound, Store, StoreError
 from lsnotify.storage.factory import create_store
 
 T = TypeVar("T")
@@ -86,7 +86,7 @@ def _run_with_store(settings: Settings, action: Callable[[Store, SecretBox], Awa
 
     try:
         return asyncio.run(run())
-    except (ConfigError, ValueError) as exc:
+    except (ConfigError, ValueError, StoreError) as exc:
         raise click.ClickException(str(exc)) from None
 
 
@@ -108,7 +108,8 @@ def serve(config_file: Path | None, **flags: Any) -> None:
     _configure_logging(settings.log_level)
     try:
         components = build_app(settings)
-    except (ConfigError, ValueError) as exc:
+        _prepare_store(settings)
+    except (ConfigError, ValueError, StoreError) as exc:
         raise click.ClickException(str(exc)) from None
     uvicorn.run(components.app, **uvicorn_options(settings))
 
@@ -127,6 +128,24 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+def _prepare_store(settings: Settings) -> None:
+    """postgres (issue 5): migrate and check the store before the server starts, so that an unreachable database or
+    another node's secret key ends `serve` with one line rather than a failed lifespan's traceback."""
+    from lsnotify.clock import system_clock
+    from lsnotify.web.app import prepare_store
+
+    async def run() -> None:
+        box = SecretBox(load_secret_key(settings.data_dir, settings.secret_key or None))
+        store = create_store(settings)
+        await store.open()
+        try:
+            await prepare_store(settings, store, box, system_clock)
+        finally:
+            await store.close()
+
+    asyncio.run(run())
+
+
 @main.command()
 @settings_options(*STORE_SETTINGS)
 def migrate(config_file: Path | None, **flags: Any) -> None:
@@ -141,7 +160,10 @@ def migrate(config_file: Path | None, **flags: Any) -> None:
         finally:
             await store.close()
 
-    names = asyncio.run(run())
+    try:
+        names = asyncio.run(run())
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo("\n".join(f"applied {name}" for name in names) if names else "the schema is up to date")
 
 

@@ -29,7 +29,7 @@ from lsnotify.service import resources as resource_rules
 from lsnotify.service.evaluation import format_period
 from lsnotify.service.evaluator import AlarmEvaluator
 from lsnotify.service.metrics import ingest, to_epoch_seconds
-from lsnotify.storage.base import Store
+from lsnotify.storage.base import Store, StoreError
 from lsnotify.storage.factory import create_store
 
 T = TypeVar("T")
@@ -249,4 +249,7 @@ def evaluator(config_file: Path | None, **flags: Any) -> None:
         finally:
             await store.close()
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    except StoreError as exc:  # postgres (issue 5): an unreachable database is one line, not a traceback
+        raise click.ClickException(str(exc)) from None

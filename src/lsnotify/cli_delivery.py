@@ -19,8 +19,8 @@ from lsnotify.cli import _configure_logging, _print_json, _run_with_store, _sett
 from lsnotify.config import ConfigError, Settings
 from lsnotify.delivery.providers import build_worker
 from lsnotify.domain import OUTBOX_DEAD, OUTBOX_PENDING, OUTBOX_SENT, OutboxMessage
-from lsnotify.identity import SecretBox, load_secret_key
-from lsnotify.storage.base import Store
+from lsnotify.identity import SecretBox, check_secret_key, load_secret_key
+from lsnotify.storage.base import Store, StoreError
 from lsnotify.storage.factory import create_store
 from lsnotify.web.templating import iso_time
 
@@ -35,7 +35,7 @@ def worker(config_file: Path | None, **flags: Any) -> None:
     _configure_logging(settings.log_level)
     try:
         asyncio.run(_work(settings))
-    except (ConfigError, ValueError) as exc:
+    except (ConfigError, ValueError, StoreError) as exc:
         raise click.ClickException(str(exc)) from None
 
 
@@ -45,6 +45,7 @@ async def _work(settings: Settings) -> None:
     await store.open()
     try:
         await store.migrate()
+        await check_secret_key(store, box)  # postgres (issue 5): it opens the sealed tokens of verification emails
         delivery = build_worker(settings, store, box, time.time)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

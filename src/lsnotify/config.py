@@ -99,6 +99,21 @@ class Settings:
         "", "Bearer token for /_lsnotify/* (required when the host is not a loopback address).", secret=True
     )
 
+    # -- postgres (issue 5): the connection pool, timeouts and retries of the PostgreSQL store ---------------------
+    database_pool_size: int = _setting(10, "Most connections each process keeps open to PostgreSQL.")
+    database_connect_timeout: float = _setting(
+        10.0, "Seconds to connect to PostgreSQL, or to wait for a free pooled connection."
+    )
+    database_statement_timeout: float = _setting(
+        30.0, "Seconds one SQL statement may run before PostgreSQL cancels it (statement_timeout)."
+    )
+    database_idle_transaction_timeout: float = _setting(
+        60.0, "Seconds a transaction may sit idle before PostgreSQL ends its session (a stuck client)."
+    )
+    database_retries: int = _setting(
+        6, "Times a transaction is retried after a transient error: serialization failure, deadlock, lost connection."
+    )
+
     @property
     def effective_public_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
@@ -209,6 +224,18 @@ def _check(settings: Settings) -> None:
             "(290 periods of 300 seconds)"
         )
     _check_delivery(settings)
+    _check_database(settings)
+
+
+# -- postgres (issue 5) -------------------------------------------------------------------------------------------
+def _check_database(settings: Settings) -> None:
+    if settings.database_pool_size < 1:
+        raise ConfigError("database_pool_size: must be at least 1")
+    if settings.database_retries < 0:
+        raise ConfigError("database_retries: must not be negative")
+    for name in ("database_connect_timeout", "database_statement_timeout", "database_idle_transaction_timeout"):
+        if getattr(settings, name) <= 0:
+            raise ConfigError(f"{name}: must be more than 0 seconds")
 
 
 # -- delivery (issue 3) -------------------------------------------------------------------------------------------

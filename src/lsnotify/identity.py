@@ -67,6 +67,20 @@ def load_secret_key(data_dir: Path, configured: str | None) -> bytes:
     return key
 
 
+async def check_secret_key(store: Store, box: SecretBox) -> None:
+    """Raise ``ValueError`` when ``box`` cannot open the secrets already stored: the process was given another key
+    than the one they were sealed with (on several nodes sharing one database, every node needs the same
+    ``LSNOTIFY_SECRET_KEY``). Checked at start, so a wrong key stops the process instead of failing every request."""
+    stored = await store.list_access_keys()
+    if stored:
+        try:
+            box.open(stored[0].secret_sealed)
+        except ValueError as exc:
+            raise ValueError(
+                f"{exc} Every node sharing one database must be given the same key (LSNOTIFY_SECRET_KEY)."
+            ) from None
+
+
 def _write_private(path: Path, text: str) -> None:
     """Create or replace ``path`` so that it is never readable by others, not even for a moment."""
     tmp = path.with_name(path.name + ".tmp")

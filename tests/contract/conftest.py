@@ -1,12 +1,14 @@
-"""The store contract suite runs against every backend the project has (the PostgreSQL store is still to come).
+"""The store contract suite runs against every backend: SQLite in a temporary directory, and PostgreSQL.
 
-``LSNOTIFY_TEST_DATABASE_URL`` will name the PostgreSQL server; under ``CI=true`` its absence is a failure.
+PostgreSQL is the server named by ``LSNOTIFY_TEST_DATABASE_URL`` (``make test`` starts one). Each test gets a schema
+of its own in one database made for the session (its URL sets ``search_path``; the store's SQL names no schema), so
+tests share nothing and a fresh, migrated store costs a tenth of a second rather than a ``CREATE DATABASE``.
+Without the variable the PostgreSQL tests skip, except under ``CI=true``, where that is a failure.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,25 +16,37 @@ import pytest
 from lsnotify.config import load_settings
 from lsnotify.storage.base import Store
 from lsnotify.storage.factory import create_store
+from postgres_server import admin, create_database, drop_database, fresh_name, run_sync, server_url, with_search_path
 
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", "postgres"]
 
 
-def backend_settings(backend: str, tmp_path: Path) -> dict[str, str]:
-    if backend == "sqlite":
-        return {"data_dir": str(tmp_path)}
-    url = os.environ.get("LSNOTIFY_TEST_DATABASE_URL")
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("LSNOTIFY_TEST_DATABASE_URL is not set; CI must run the PostgreSQL contract suite")
-        pytest.skip("LSNOTIFY_TEST_DATABASE_URL is not set")
-    return {"data_dir": str(tmp_path), "database_url": url}
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A database for the session's contract tests."""
+    server_url()  # skip, or fail under CI, before anything else
+    name = fresh_name("contract")
+    url = run_sync(create_database(name))
+    yield url
+    run_sync(drop_database(name))
+
+
+@pytest.fixture
+def postgres_url(postgres_database: str) -> Iterator[str]:
+    """A URL whose connections see one fresh, empty schema."""
+    schema = fresh_name("test")
+    run_sync(admin(postgres_database, f'CREATE SCHEMA "{schema}"'))
+    yield with_search_path(postgres_database, schema)
+    run_sync(admin(postgres_database, f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 @pytest.fixture(params=BACKENDS)
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    settings = load_settings(backend_settings(request.param, tmp_path))
-    store = create_store(settings)
+    if request.param == "sqlite":
+        flags = {"data_dir": str(tmp_path)}
+    else:
+        flags = {"data_dir": str(tmp_path), "database_url": request.getfixturevalue("postgres_url")}
+    store = create_store(load_settings(flags))
     await store.open()
     await store.migrate()
     try:

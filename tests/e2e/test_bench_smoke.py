@@ -8,6 +8,7 @@ every figure, the ratios and the delivery placeholder.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -32,7 +33,14 @@ def test_every_benchmark_runs_and_reports_its_figures(tmp_path: Path) -> None:
     results = json.loads((out / "results.json").read_text())
     figures = {figure["key"]: figure for figure in results["figures"]}
     expected = ["read", "latency_p50", "latency_p99", "scale_read", "scale_rss", "scale_db", "peer", "write_tag"]
-    assert sorted(figures) == sorted([*expected, "write_cycle"])
+    # postgres (issue 5): lsnotify on PostgreSQL beside SQLite, when there is a PostgreSQL server to run it on
+    with_postgres = bool(os.environ.get("LSNOTIFY_TEST_DATABASE_URL"))
+    postgres = ["postgres_read", "postgres_write"] if with_postgres else []
+    assert sorted(figures) == sorted([*expected, "write_cycle", *postgres])
+    for key in postgres:
+        assert figures[key]["base_name"] == "SQLite" and figures[key]["base"] > 0 and figures[key]["ratio"] > 0
+    if not with_postgres:
+        assert "postgres: not run" in done.stdout
     for figure in results["figures"]:
         assert figure["value"] > 0, figure
     for key in ("read", "write_tag", "write_cycle", "peer", "scale_read"):
@@ -40,7 +48,9 @@ def test_every_benchmark_runs_and_reports_its_figures(tmp_path: Path) -> None:
     assert results["scale_seeded"] == 2_000
 
     # Every measured run of every target completed requests, and none failed (the run would have stopped).
-    for label in ("read", "write TagResource", "write Create/Delete cycle", "peer", "scale"):
+    labels = ["read", "write TagResource", "write Create/Delete cycle", "peer", "scale"]
+    labels += ["postgres read", "postgres write TagResource"] if with_postgres else []
+    for label in labels:
         for target, runs in results[label].items():
             assert runs and all(run["requests"] > 0 and run["non_2xx"] == 0 for run in runs), (label, target)
     sweep = results["sweep"]

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import pytest
 from delivery_harness import outbox, smtp_env
 from harness import ServerProcess, wait_until
 from pages import verify_link
-from smtp_sink import SmtpSink
+from smtp_sink import SilentListener, SmtpSink
 
 
 @pytest.fixture
@@ -24,29 +22,6 @@ def sink() -> Iterator[SmtpSink]:
     sink = SmtpSink().start()
     yield sink
     sink.stop()
-
-
-class SilentListener:
-    """Accepts TCP connections and never says a word: an SMTP server that hangs mid-conversation."""
-
-    def __init__(self) -> None:
-        self._socket = socket.create_server(("127.0.0.1", 0))
-        self.port = self._socket.getsockname()[1]
-        self.accepted: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                connection, _ = self._socket.accept()
-            except OSError:
-                return
-            self.accepted.append(connection)
-
-    def close(self) -> None:
-        self._socket.close()
-        for connection in self.accepted:
-            connection.close()
 
 
 def test_kill_9_after_the_create_was_acknowledged_and_before_the_send(data_dir: Path, sink: SmtpSink) -> None:
@@ -99,7 +74,7 @@ def test_two_worker_processes_beside_serve_deliver_each_message_once(data_dir: P
     for log in logs:
         with open(log, "wb") as output:
             workers.append(
-                subprocess.Popen(command, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT)
+                subprocess.Popen(command, env={**os.environ, **server.env}, stdout=output, stderr=subprocess.STDOUT)
             )
     try:
         ready = lambda: all("is delivering the outbox" in log.read_text() for log in logs)  # noqa: E731

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -16,11 +17,14 @@ AVERAGED += ["DiskTotalWriteTime", "DiskQueueLength"]
 HOSTS = [f"host-{i}" for i in range(8)]
 
 
-def start_evaluator(data_dir: Path, log_path: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "lsnotify", "evaluator", "--data-dir", str(data_dir)]
+def start_evaluator(server: ServerProcess, log_path: Path) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "lsnotify", "evaluator", "--data-dir", str(server.data_dir)]
     with open(log_path, "wb") as log:
         return subprocess.Popen(
-            [*command, "--alarm-evaluation-interval", "1", "--log-level", "info"], stdout=log, stderr=subprocess.STDOUT
+            [*command, "--alarm-evaluation-interval", "1", "--log-level", "info"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **server.env},  # postgres (issue 5): the server's store, whichever backend
         )
 
 
@@ -28,7 +32,7 @@ def test_two_evaluator_processes_never_double_notify(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     server = ServerProcess(data_dir, extra_args=("--no-evaluate-alarms",), env={"LSNOTIFY_KEY_CACHE_TTL": "0"}).start()
     logs = [tmp_path / "evaluator-1.log", tmp_path / "evaluator-2.log"]
-    evaluators = [start_evaluator(data_dir, log) for log in logs]
+    evaluators = [start_evaluator(server, log) for log in logs]
     try:
         account = server.new_account()
         lightsail = server.client(account)

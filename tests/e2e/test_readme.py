@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 from harness import ServerProcess
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def block(marker: str) -> str:
-    readme = (ROOT / "README.md").read_text()
-    match = re.search(rf"<!-- {marker} -->\n```\w+\n(.*?)```", readme, re.S)
-    assert match, f"README has no block after <!-- {marker} -->"
-    return match.group(1)
+from readme import block
 
 
 def test_quickstart(tmp_path: Path) -> None:
@@ -59,7 +50,8 @@ def test_alarms_section(tmp_path: Path) -> None:
     (workdir / ".venv").symlink_to(Path(sys.prefix))
     server = ServerProcess(workdir / ".lsnotify", env={"LSNOTIFY_ALARM_EVALUATION_INTERVAL": "1"}).start()
     try:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        # postgres (issue 5): the section's `lsnotify` commands reach the server's store, whichever backend it is
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")}, **server.env}
         blocks = (block("quickstart:cli"), block("alarms:cli"), block("alarms:inbox"), block("alarms:api"))
         script = "set -euo pipefail\n" + "\n".join(blocks)
         script = script.replace("127.0.0.1:8080", f"127.0.0.1:{server.port}")

@@ -1,8 +1,8 @@
-"""Chooses the Store a configuration asks for."""
+"""Chooses the Store a configuration asks for: PostgreSQL when ``database_url`` is set, else SQLite in the data dir."""
 
 from __future__ import annotations
 
-from lsnotify.config import ConfigError, Settings
+from lsnotify.config import Settings
 from lsnotify.storage.base import Store
 from lsnotify.storage.sqlite import SqliteStore
 
@@ -11,5 +11,9 @@ SQLITE_FILE = "lsnotify.db"
 
 def create_store(settings: Settings) -> Store:
     if settings.database_url:
-        raise ConfigError("database_url: PostgreSQL is not supported by this build yet")
+        # postgres (issue 5): imported only when asked for, so SQLite users never load the driver
+        from lsnotify.storage.postgres import PostgresStore
+        from lsnotify.storage.postgres_database import PoolOptions
+
+        return PostgresStore(settings.database_url, PoolOptions.from_settings(settings))
     return SqliteStore(settings.data_dir / SQLITE_FILE)

@@ -34,23 +34,11 @@ from lsnotify.domain import (
 )
 from lsnotify.domain_alarms import Alarm, AlarmStateChange, MetricAggregate, MonitoredResource
 from lsnotify.storage.base import AlreadyVerified, ContactMethodExists, MessageFilter, RecordNotFound, TooManyTags
+from lsnotify.storage.columns import ACCESS_KEY_COLUMNS, CONTACT_METHOD_COLUMNS, OPERATION_COLUMNS, OUTBOX_COLUMNS
 from lsnotify.storage.migrations import migrations
 from lsnotify.storage.sqlite_writer import SqliteWriter
 
 BUSY_TIMEOUT_SECONDS = 30.0
-
-CONTACT_METHOD_COLUMNS = (
-    "account_id, region, protocol, id, contact_endpoint, status, created_at, verification_expires_at, tags"
-)
-OPERATION_COLUMNS = (
-    "id, account_id, region, resource_name, resource_type, operation_type, created_at, status, is_terminal, "
-    "status_changed_at, operation_details, error_code, error_details"
-)
-OUTBOX_COLUMNS = (
-    "id, account_id, region, protocol, destination, kind, payload, idempotency_key, created_at, status, attempts, "
-    "next_attempt_at, last_error, sent_at"
-)
-ACCESS_KEY_COLUMNS = "access_key_id, account_id, secret_sealed, status, created_at"
 
 # performance: the hottest reads' SQL as constants (a string made per call is hashed anew for the statement cache)
 _LIST_CONTACT_METHODS = (

@@ -22,23 +22,10 @@ from lsnotify.domain_alarms import (
     MetricAggregate,
     MonitoredResource,
 )
+from lsnotify.storage.alarm_rows import alarm_from_row, state_change_from_row
 from lsnotify.storage.base import AlarmLimitExceeded, RecordNotFound, ResourceExists, ResourceTypeMismatch
-from lsnotify.storage.sqlite import _insert_operation, _insert_outbox, _tags, _tags_json
-
-RESOURCE_COLUMNS = "account_id, region, name, resource_type, id, created_at"
-ALARM_SELECT = (
-    "SELECT a.account_id, a.region, a.name, a.id, a.created_at, "
-    "r.name, r.resource_type, r.id, r.created_at, "
-    "a.metric_name, a.comparison_operator, a.threshold, a.evaluation_periods, a.datapoints_to_alarm, "
-    "a.treat_missing_data, a.contact_protocols, a.notification_triggers, a.notification_enabled, "
-    "a.state, a.state_reason, a.state_changed_at, a.revision, a.tags "
-    "FROM alarms a JOIN monitored_resources r "
-    "ON r.account_id = a.account_id AND r.region = a.region AND r.name = a.resource_name"
-)
-HISTORY_COLUMNS = (
-    "account_id, region, alarm_name, alarm_id, revision, changed_at, old_state, new_state, reason, datapoints, notified"
-)
-
+from lsnotify.storage.columns import ALARM_SELECT, HISTORY_COLUMNS, RESOURCE_COLUMNS
+from lsnotify.storage.sqlite import _insert_operation, _insert_outbox, _tags_json
 
 # -- rows <-> records ---------------------------------------------------------------------------------------------
 
@@ -48,49 +35,11 @@ def _resource(row: Sequence[Any]) -> MonitoredResource:
 
 
 def _alarm(row: Sequence[Any]) -> Alarm:
-    (account_id, region, name, id_, created_at, r_name, r_type, r_id, r_created_at, *config) = row
-    (metric, operator, threshold, periods, to_alarm, treat, protocols, triggers, enabled, *status) = config
-    state, reason, changed_at, revision, tags = status
-    return Alarm(
-        account_id=account_id,
-        region=region,
-        name=name,
-        id=id_,
-        created_at=created_at,
-        resource=MonitoredResource(account_id, region, r_name, r_type, r_id, r_created_at),
-        metric_name=metric,
-        comparison_operator=operator,
-        threshold=threshold,
-        evaluation_periods=periods,
-        datapoints_to_alarm=to_alarm,
-        treat_missing_data=treat,
-        contact_protocols=tuple(orjson.loads(protocols)),
-        notification_triggers=tuple(orjson.loads(triggers)),
-        notification_enabled=bool(enabled),
-        state=state,
-        state_reason=reason,
-        state_changed_at=changed_at,
-        revision=revision,
-        tags=_tags(tags),
-    )
+    return alarm_from_row(row, orjson.loads)
 
 
 def _history(row: Sequence[Any]) -> AlarmStateChange:
-    *head, datapoints, notified = row
-    account_id, region, alarm_name, alarm_id, revision, changed_at, old_state, new_state, reason = head
-    return AlarmStateChange(
-        account_id,
-        region,
-        alarm_name,
-        alarm_id,
-        revision,
-        changed_at,
-        old_state,
-        new_state,
-        reason,
-        tuple((start, value) for start, value in orjson.loads(datapoints)),
-        tuple((protocol, destination) for protocol, destination in orjson.loads(notified)),
-    )
+    return state_change_from_row(row, orjson.loads)
 
 
 def _select_resource(conn: sqlite3.Connection, account_id: str, region: str, name: str) -> MonitoredResource | None:

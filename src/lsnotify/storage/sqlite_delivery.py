@@ -24,16 +24,13 @@ from lsnotify.domain import (
     OutboxMessage,
 )
 from lsnotify.storage.base import MessageFilter
+from lsnotify.storage.columns import CAPTURED_COLUMNS, OUTBOX_COLUMNS
 from lsnotify.storage.sqlite import (
-    OUTBOX_COLUMNS,
     _contact_method,
     _insert_outbox,
     _outbox_message,
     _select_contact_method,
 )
-
-CAPTURED_COLUMNS = "id, account_id, region, protocol, destination, subject, body, html, created_at"
-
 
 # -- the outbox (writer) ------------------------------------------------------------------------------------------
 

@@ -27,7 +27,14 @@ from lsnotify.clock import Clock, system_clock
 from lsnotify.config import Settings
 from lsnotify.delivery.providers import build_worker
 from lsnotify.delivery.worker import Worker
-from lsnotify.identity import Authenticator, SecretBox, issue_access_key, load_secret_key, write_credentials
+from lsnotify.identity import (
+    Authenticator,
+    SecretBox,
+    check_secret_key,
+    issue_access_key,
+    load_secret_key,
+    write_credentials,
+)
 from lsnotify.service.deps import Rules, Services
 from lsnotify.service.dispatch import OPERATIONS
 from lsnotify.service.evaluator import AlarmEvaluator
@@ -122,9 +129,7 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await store.open()
         try:
-            applied = await store.migrate()
-            if applied and not await store.list_access_keys():
-                await _first_start(settings, store, box, clock)
+            await prepare_store(settings, store, box, clock)
             if settings.evaluate_alarms:
                 evaluator.start()
             log.info("lsnotify is serving the Lightsail notifications API")
@@ -164,6 +169,17 @@ async def _delivering(worker: Worker, run: bool) -> AsyncIterator[None]:
         if task is not None:
             await task
         await worker.close()
+
+
+async def prepare_store(settings: Settings, store: Store, box: SecretBox, clock: Clock) -> None:
+    """Make an open store ready to serve: migrate it (on PostgreSQL under an advisory lock, so of several nodes
+    starting together one applies each migration), give a new database its first account and key, and check that
+    this process's secret key opens the secrets stored (every node must hold the same one). Running it again changes
+    nothing: `serve` runs it before starting the server, to fail with one line, and the lifespan runs it again."""
+    applied = await store.migrate()
+    if applied and not await store.list_access_keys():
+        await _first_start(settings, store, box, clock)
+    await check_secret_key(store, box)  # postgres (issue 5)
 
 
 async def _first_start(settings: Settings, store: Store, box: SecretBox, clock: Clock) -> None:
