@@ -22,8 +22,7 @@ from bench.loadgen import LoadGenerator, PyLoad, Wrk
 from bench.report import Figure, Pending, render
 from bench.suite import Bench, Options
 
-BENCHMARKS = ("read", "latency", "scale", "peer", "sweep", "write", "postgres")
-DELIVERY_PENDING = Pending("delivery", "pending the outbox worker")
+BENCHMARKS = ("read", "latency", "scale", "peer", "sweep", "write", "delivery", "postgres")
 # postgres (issue 5): the PostgreSQL server the postgres benchmark runs lsnotify on (`make bench` starts one)
 DATABASE_URL_VARIABLE = "LSNOTIFY_TEST_DATABASE_URL"
 NO_POSTGRES = Pending("postgres", f"not run: {DATABASE_URL_VARIABLE} names no PostgreSQL (`make bench` starts one)")
@@ -39,6 +38,7 @@ SMOKE = {
     "cycle_accounts": 4,
     "scale_contact_methods": 2_000,
     "scale_accounts": 1_000,
+    "delivery_messages": 50,
     "loadgen": "python",
 }
 
@@ -57,6 +57,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cycle-accounts", type=int, default=1024, help="accounts of the Create/Delete cycle (x4 regions)")
     p.add_argument("--scale-contact-methods", type=int, default=1_000_000)
     p.add_argument("--scale-accounts", type=int, default=500_000)
+    p.add_argument("--delivery-messages", type=int, default=2000, help="emails per delivery run (default 2000)")
     p.add_argument("--loadgen", choices=("wrk", "python"), default="wrk", help="closed-loop load generator")
     p.add_argument("--server-cpus", default=None, help="CPUs of the servers (default 0 on a machine with 2+ CPUs)")
     p.add_argument("--load-cpus", default=None, help="CPUs of the load generator (default: the rest)")
@@ -98,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         cycle_accounts=args.cycle_accounts,
         scale_contact_methods=args.scale_contact_methods,
         scale_accounts=args.scale_accounts,
+        delivery_messages=args.delivery_messages,
         server_cpus=server_cpus,
         load_cpus=load_cpus,
         server_args=tuple(args.server_arg),
@@ -110,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"machine": machine, "options": options.__dict__, "started": started}
     bench = None
     finished = False
-    pending = [DELIVERY_PENDING]
+    pending: list[Pending] = []
     try:
         bench = Bench(options, loadgen, workdir)
         read_rps = None
@@ -127,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
             figures += bench.peer()
         if "write" in only:
             figures += bench.write()
+        if "delivery" in only:
+            figures += bench.delivery()
         if "postgres" in only and os.environ.get(DATABASE_URL_VARIABLE):
             figures += bench.postgres(os.environ[DATABASE_URL_VARIABLE])
         elif "postgres" in only:

@@ -1,21 +1,20 @@
-"""Outbox drain rate: how many emails a worker delivers per second into a local aiosmtpd sink.
+"""Delivery: how many emails per second the outbox worker delivers into a local aiosmtpd sink, beside its floor.
 
-    .venv/bin/python bench/outbox_drain.py [--messages 2000] [--concurrency 16] [--batch-size 64]
+    .venv/bin/python -m bench.outbox_drain --port PORT [--mode drain|sender] [--messages 2000] [--concurrency 16]
 
-Enqueues ``--messages`` notification emails to Valid contact methods in a fresh SQLite store, starts aiosmtpd's
-discarding ``Sink`` handler as its own process, then runs one worker (as inside ``serve``) until every message is
-recorded sent, and prints messages per second. The wall-clock rate depends on what else the machine runs (the sink
-shares its cores), so the CPU time per message of the worker and of the sink is printed too. Durable throughout:
-each claim and each result is an fsynced commit (shared by the group commit).
+``drain`` enqueues ``--messages`` notification emails to Valid contact methods in a fresh, durable SQLite store and
+runs one worker (as inside ``serve``) until every message is recorded sent: each claim and each result is an fsynced
+commit, shared by the group commit. ``sender`` is the floor: the same SMTP sender, pool and concurrency sending the
+same messages with no outbox around it. Either prints one JSON line: messages, seconds, rate and this process's CPU
+seconds. ``make bench`` runs both in interleaved rounds against one sink (``Bench.delivery``); the sink is a separate
+process (aiosmtpd's discarding ``Sink`` handler) on the load generator's CPUs.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
-import subprocess
+import json
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ from cryptography.fernet import Fernet
 from lsnotify.delivery.gate import Gate
 from lsnotify.delivery.render import Renderer
 from lsnotify.delivery.retry import RetryPolicy
+from lsnotify.delivery.senders import Envelope
 from lsnotify.delivery.smtp import SmtpSender
 from lsnotify.delivery.worker import Worker, WorkerOptions
 from lsnotify.domain import EMAIL, SMS, VALID, ContactMethod, Operation, new_id
@@ -33,28 +33,19 @@ from lsnotify.identity import SecretBox
 from lsnotify.service.notifications import new_notification
 from lsnotify.storage.sqlite import SqliteStore
 
-
-def cpu_seconds_of(pid: int) -> float:
-    """User + system CPU seconds a process has used so far (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+SUBJECT, TEXT, HTML = "Alarm {i}", "CPU is high ({i}).", "<p>CPU is high ({i}).</p>"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def sink_command(port: int) -> list[str]:
+    """aiosmtpd's SMTP server with its discarding handler: the receiving end of both modes."""
+    return [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"]
 
 
-def wait_for_port(port: int, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f"the SMTP sink did not start on port {port}")
+def smtp_sender(port: int, concurrency: int) -> SmtpSender:
+    return SmtpSender(
+        host="127.0.0.1", port=port, use_tls=False, start_tls=False, username="", password="", ca_file="",
+        timeout=30.0, email_from="lsnotify <bench@example.org>", pool_size=concurrency,
+    )  # fmt: skip
 
 
 async def seed(store: SqliteStore, messages: int) -> None:
@@ -63,23 +54,21 @@ async def seed(store: SqliteStore, messages: int) -> None:
     for i in range(messages):
         cm = ContactMethod(f"{i:012d}", "us-east-1", EMAIL, f"user{i}@example.com", VALID, new_id(), now)
         op = Operation(new_id(), cm.account_id, cm.region, cm.name, "ContactMethod", "CreateContactMethod", now)
-        outbox = [new_notification(cm, subject=f"Alarm {i}", text=f"CPU is high ({i}).", html="<p>CPU</p>", now=now)]
+        text, html = TEXT.format(i=i), HTML.format(i=i)
+        outbox = [new_notification(cm, subject=SUBJECT.format(i=i), text=text, html=html, now=now)]
         batch.append(store.create_contact_method(cm, op, outbox))
     await asyncio.gather(*batch)
 
 
-async def drain(data_dir: Path, port: int, messages: int, concurrency: int, batch_size: int) -> tuple[float, float]:
-    """Seconds from start to the last message recorded sent, and the CPU seconds this process spent meanwhile."""
+async def drain(data_dir: Path, port: int, messages: int, concurrency: int, batch_size: int) -> float:
+    """Seconds from the worker's start to the last message recorded sent."""
     store = SqliteStore(data_dir / "bench.db")
     await store.open()
     await store.migrate()
     try:
         await seed(store, messages)
         box = SecretBox(Fernet.generate_key())
-        smtp = SmtpSender(
-            host="127.0.0.1", port=port, use_tls=False, start_tls=False, username="", password="", ca_file="",
-            timeout=30.0, email_from="lsnotify <bench@example.org>", pool_size=concurrency,
-        )  # fmt: skip
+        smtp = smtp_sender(port, concurrency)
         worker = Worker(
             store=store,
             senders={EMAIL: smtp, SMS: smtp},
@@ -96,47 +85,71 @@ async def drain(data_dir: Path, port: int, messages: int, concurrency: int, batc
             clock=time.time,
         )
         stop = asyncio.Event()
-        started, cpu_started = time.perf_counter(), time.process_time()
+        started = time.perf_counter()
         running = asyncio.create_task(worker.run(stop))
         while (await store.outbox_counts())["sent"] < messages:
             await asyncio.sleep(0.02)
-        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        elapsed = time.perf_counter() - started
         stop.set()
         await running
         await worker.close()
         counts = await store.outbox_counts()
-        assert counts == {"pending": 0, "sent": messages, "dead": 0}, counts
-        return elapsed, cpu
+        if counts != {"pending": 0, "sent": messages, "dead": 0}:
+            raise SystemExit(f"the outbox did not end with every message sent once: {counts}")
+        return elapsed
     finally:
         await store.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+async def send_directly(port: int, messages: int, concurrency: int) -> float:
+    """Seconds the bare sender takes to send the same messages, ``concurrency`` at a time."""
+    now = time.time()
+    envelopes = [
+        Envelope(
+            id=new_id(),
+            idempotency_key=new_id(),
+            protocol=EMAIL,
+            destination=f"user{i}@example.com",
+            text=TEXT.format(i=i),
+            account_id=f"{i:012d}",
+            region="us-east-1",
+            created_at=now,
+            subject=SUBJECT.format(i=i),
+            html=HTML.format(i=i),
+        )
+        for i in range(messages)
+    ]
+    smtp = smtp_sender(port, concurrency)
+    queue = iter(envelopes)
+
+    async def lane() -> None:
+        for envelope in queue:
+            await smtp.send(envelope)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(lane() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    await smtp.close()
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.outbox_drain", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, required=True, help="the SMTP sink's port on 127.0.0.1")
+    parser.add_argument("--mode", choices=("drain", "sender"), default="drain")
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--batch-size", type=int, default=64)
-    args = parser.parse_args()
-    port = free_port()
-    sink = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port)
-        sink_cpu_started = cpu_seconds_of(sink.pid)
+    args = parser.parse_args(argv)
+    cpu_started = time.process_time()
+    if args.mode == "drain":
         with tempfile.TemporaryDirectory() as folder:
-            elapsed, cpu = asyncio.run(drain(Path(folder), port, args.messages, args.concurrency, args.batch_size))
-        sink_cpu = cpu_seconds_of(sink.pid) - sink_cpu_started
-    finally:
-        sink.terminate()
-        sink.wait()
-    print(
-        f"outbox drain: {args.messages} emails in {elapsed:.2f} s = {args.messages / elapsed:.0f} messages/s "
-        f"(SMTP into a local aiosmtpd sink, concurrency {args.concurrency}, batch {args.batch_size}, durable SQLite); "
-        f"CPU per message: worker {cpu * 1000 / args.messages:.2f} ms, sink {sink_cpu * 1000 / args.messages:.2f} ms"
-    )
+            elapsed = asyncio.run(drain(Path(folder), args.port, args.messages, args.concurrency, args.batch_size))
+    else:
+        elapsed = asyncio.run(send_directly(args.port, args.messages, args.concurrency))
+    cpu = time.process_time() - cpu_started
+    result = {"messages": args.messages, "seconds": elapsed, "rate": args.messages / elapsed, "cpu_seconds": cpu}
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

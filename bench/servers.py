@@ -108,6 +108,24 @@ def moto_server(logs: Path, cpus: str | None) -> Server:
     return Server("moto", command, logs / "moto.log", port, "/moto-api/", cpus)
 
 
+class SmtpSink(Server):
+    """delivery: aiosmtpd discarding every message; it answers when it greets a connection with its 220 banner."""
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=2.0) as sock:
+                return sock.recv(3) == b"220"
+        except OSError:
+            return False
+
+
+def smtp_sink(logs: Path, cpus: str | None) -> SmtpSink:
+    from bench.outbox_drain import sink_command
+
+    port = free_port()
+    return SmtpSink("smtp-sink", sink_command(port), logs / "smtp-sink.log", port, "", cpus)
+
+
 def request(target: Target, raw: bytes, timeout: float = 30.0) -> tuple[int, bytes]:
     """Send one raw HTTP/1.1 request on a new connection; (status, body)."""
     with socket.create_connection((target.host, target.port), timeout=timeout) as sock:

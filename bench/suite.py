@@ -1,4 +1,4 @@
-"""The benchmarks: read, latency, scale, peer, write, and the concurrency sweep the chart is drawn from.
+"""The benchmarks: read, latency, scale, peer, write, delivery, and the concurrency sweep the chart is drawn from.
 
 ``Bench`` owns the running servers and the keys: lsnotify on a small store (16 accounts × 4 regions, each scope with
 an Email and an SMS contact method), the floor (``bench.floor``), and, for their benchmarks, moto's server and a
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import statistics
+import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,15 +20,17 @@ from typing import Any
 
 from bench import fixtures
 from bench.fixtures import REGIONS, Scope
-from bench.loadgen import LoadGenerator, PyLoad, Target
+from bench.loadgen import LoadGenerator, PyLoad, Target, pinned
 from bench.presign import Call, sign
 from bench.report import Figure
 from bench.rounds import Comparison, interleave
-from bench.servers import Server, floor_server, lsnotify_server, moto_server, request
+from bench.servers import ROOT, Server, floor_server, lsnotify_server, moto_server, request, smtp_sink
 from lsnotify.domain import SMS
 from lsnotify.storage.factory import SQLITE_FILE
 
 READ_ACCOUNTS = 16
+DELIVERY_TARGET = 300
+"""Messages per second the outbox worker must deliver (issue 6): an absolute target, its floor shown beside it."""
 MB = 1024 * 1024
 
 
@@ -42,6 +46,7 @@ class Options:
     cycle_accounts: int
     scale_contact_methods: int
     scale_accounts: int
+    delivery_messages: int
     server_cpus: str | None
     load_cpus: str | None
     server_args: tuple[str, ...]
@@ -313,6 +318,49 @@ class Bench:
         return [
             _beside_sqlite("postgres_read", "PostgreSQL: read GetContactMethods", read, pg.name),
             _beside_sqlite("postgres_write", "PostgreSQL: write TagResource, durable", write, pg.name),
+        ]
+
+    def delivery(self) -> list[Figure]:
+        """The outbox worker's drain rate beside the bare SMTP sender's (``bench.outbox_drain``), in interleaved
+        rounds into one aiosmtpd sink on the load generator's CPUs; the worker and the sender on the servers'."""
+        o = self.options
+        sink = self._start(smtp_sink(self.workdir / "logs", o.load_cpus))
+        rates: dict[str, list[float]] = {"drain": [], "sender": []}
+        try:
+            for index in range(o.rounds):
+                for mode in ("drain", "sender") if index % 2 == 0 else ("sender", "drain"):
+                    command = [sys.executable, "-m", "bench.outbox_drain", "--port", str(sink.port), "--mode", mode]
+                    command += ["--messages", str(o.delivery_messages)]
+                    done = subprocess.run(
+                        pinned(o.server_cpus, command), cwd=ROOT, capture_output=True, text=True, check=False
+                    )
+                    if done.returncode != 0:
+                        raise RuntimeError(f"bench.outbox_drain --mode {mode} failed: {done.stderr[-2000:]}")
+                    result = json.loads(done.stdout.splitlines()[-1])
+                    rates[mode].append(result["rate"])
+                    print(
+                        f"  delivery round {index + 1}: {mode:<12} {result['rate']:>10,.0f} messages/s"
+                        f"  ({result['messages']} in {result['seconds']:.2f} s, CPU {result['cpu_seconds']:.2f} s)",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+        finally:
+            sink.stop()
+        self.results["delivery"] = rates
+        drain = statistics.median(rates["drain"])
+        ratio = statistics.median(d / s for d, s in zip(rates["drain"], rates["sender"], strict=True))
+        return [
+            Figure(
+                key="delivery",
+                name="delivery: outbox drain into aiosmtpd",
+                value=drain,
+                unit="messages/s",
+                base=statistics.median(rates["sender"]),
+                base_name="bare SMTP sender",
+                ratio=ratio,
+                target=f">= {DELIVERY_TARGET} messages/s",
+                met=drain >= DELIVERY_TARGET,
+            )
         ]
 
     def sweep(self) -> dict[str, Any]:

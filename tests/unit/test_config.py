@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lsnotify.config import DEFAULT_SMS_REGIONS, ConfigError, Settings, load_settings
+from lsnotify.config import DEFAULT_SMS_REGIONS, ConfigError, Settings, env_name, load_settings, setting_fields
 
 
 def test_defaults() -> None:
@@ -81,3 +81,10 @@ def test_bad_files(tmp_path: Path) -> None:
     unknown.write_text("colour = 'blue'\n")
     with pytest.raises(ConfigError, match="unknown setting 'colour'"):
         load_settings(None, {}, unknown)
+
+
+def test_the_readme_lists_every_setting() -> None:
+    # Issue 3: "A README table lists them all" — a setting added without its row fails here.
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    missing = [env_name(field.name) for field in setting_fields() if f"`{env_name(field.name)}`" not in readme]
+    assert missing == []
