@@ -8,6 +8,7 @@ locks and the busy timeout order their writes.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Sequence
@@ -44,6 +45,8 @@ BUSY_TIMEOUT_SECONDS = 30.0
 _LIST_CONTACT_METHODS = (
     f"SELECT {CONTACT_METHOD_COLUMNS} FROM contact_methods WHERE account_id = ? AND region = ? ORDER BY protocol"
 )
+_CONTACT_METHODS_CACHED = 10_000
+"""Most scopes whose contact methods ``SqliteStore`` keeps decoded; beyond, it starts again from empty."""
 _GET_ACCESS_KEY = f"SELECT {ACCESS_KEY_COLUMNS} FROM access_keys WHERE access_key_id = ?"
 
 
@@ -321,6 +324,12 @@ class SqliteStore:
         self.path = path
         self._read: sqlite3.Connection | None = None
         self._writer: SqliteWriter | None = None
+        # The contact methods of recently read scopes, decoded. This process's writes empty the cache when they
+        # commit; another process's commits change the database's data_version, looked at once per event-loop
+        # iteration (see _look_for_other_writers).
+        self._contact_methods: dict[tuple[str, str], tuple[ContactMethod, ...]] = {}
+        self._data_version = -1
+        self._data_version_looked = False
 
     # -- lifecycle ------------------------------------------------------------------------------------------------
     async def open(self) -> None:
@@ -374,7 +383,29 @@ class SqliteStore:
     async def _write(self, fn: Callable[..., Any], *args: Any) -> Any:
         if self._writer is None:
             raise RuntimeError("the store is not open")
-        return await self._writer.submit(fn, *args)
+        try:
+            return await self._writer.submit(fn, *args)
+        finally:
+            self._contact_methods.clear()
+
+    def _look_for_other_writers(self, reader: sqlite3.Connection) -> None:
+        """Empty the contact-method cache if another process has committed since the last look.
+
+        The PRAGMA costs about half a query, so one look serves the rest of the event-loop iteration. That is enough
+        for a client that reads after another process acknowledged its write: the read's request arrived after the
+        acknowledgement, and so before any look made in the iteration that handles it or in the one before.
+        """
+        if self._data_version_looked:
+            return
+        version = reader.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._contact_methods.clear()
+            self._data_version = version
+        self._data_version_looked = True
+        asyncio.get_running_loop().call_soon(self._forget_look)
+
+    def _forget_look(self) -> None:
+        self._data_version_looked = False
 
     # -- identity -------------------------------------------------------------------------------------------------
     async def create_access_key(self, key: AccessKey) -> None:
@@ -409,8 +440,17 @@ class SqliteStore:
         await self._write(_create_contact_method, contact_method, operation, outbox, token)
 
     async def list_contact_methods(self, scope: Scope, protocols: Collection[str] | None = None) -> list[ContactMethod]:
-        rows = self._reader.execute(_LIST_CONTACT_METHODS, (scope.account_id, scope.region)).fetchall()
-        return [_contact_method(row) for row in rows if protocols is None or row[2] in protocols]
+        # GetContactMethods is the call clients repeat most: a cached scope skips the query and the rows' decoding.
+        reader = self._reader
+        self._look_for_other_writers(reader)
+        key = (scope.account_id, scope.region)
+        methods = self._contact_methods.get(key)
+        if methods is None:
+            methods = tuple(_contact_method(row) for row in reader.execute(_LIST_CONTACT_METHODS, key).fetchall())
+            if len(self._contact_methods) >= _CONTACT_METHODS_CACHED:
+                self._contact_methods.clear()
+            self._contact_methods[key] = methods
+        return [cm for cm in methods if protocols is None or cm.protocol in protocols]
 
     async def delete_contact_method(self, scope: Scope, protocol: str, operation: Operation) -> ContactMethod:
         result: ContactMethod = await self._write(_delete_contact_method, scope, protocol, operation)
