@@ -81,6 +81,19 @@ def test_unknown_operations_share_one_metric_label() -> None:
     assert value("lsnotify_api_requests_total", {"operation": "MadeUpOperation1", "status": "400"}) is None
 
 
+def test_request_latency_is_a_cumulative_histogram() -> None:
+    metrics = Metrics(["GetContactMethods"])
+    for seconds in (0.0002, 0.001, 0.003, 20.0):
+        metrics.observe_request("GetContactMethods", 200, seconds)
+    value = metrics.registry.get_sample_value
+    labels = {"operation": "GetContactMethods"}
+    buckets = {"0.0005": 1, "0.001": 2, "0.0025": 2, "0.005": 3, "10.0": 3, "+Inf": 4}
+    for le, count in buckets.items():
+        assert value("lsnotify_api_request_duration_seconds_bucket", {**labels, "le": le}) == count, le
+    assert value("lsnotify_api_request_duration_seconds_count", labels) == 4
+    assert value("lsnotify_api_request_duration_seconds_sum", labels) == pytest.approx(20.0042)
+
+
 def request_with(authorization: str | None) -> Request:
     headers = [(b"authorization", authorization.encode())] if authorization is not None else []
     return Request({"type": "http", "method": "GET", "path": "/_lsnotify/messages", "headers": headers})

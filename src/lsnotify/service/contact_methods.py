@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -68,7 +69,13 @@ def check_phone_number(number: str, allowed_countries: frozenset[str]) -> str:
 
 
 def contact_method_to_wire(cm: ContactMethod, now: float) -> dict[str, Any]:
-    status = cm.status_at(now)
+    """The wire shape of ``cm`` as of ``now``. Shared between calls (the same contact method is listed again and
+    again, and its wire shape depends only on it and its status): callers must not change it."""
+    return _wire(cm, cm.status_at(now))
+
+
+@lru_cache(maxsize=4096)
+def _wire(cm: ContactMethod, status: str) -> dict[str, Any]:
     return {
         # An email left unverified past its deadline loses its address in Lightsail's output.
         "contactEndpoint": None if status == INVALID else cm.contact_endpoint,

@@ -11,17 +11,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Gauge,
-    Histogram,
     disable_created_metrics,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -36,25 +39,54 @@ disable_created_metrics()  # type: ignore[no-untyped-call]
 OUTCOMES = ("sent", "failed", "dead")
 
 
+class RequestMetrics(Collector):
+    """The API's request counts and latency histogram, kept in plain numbers and turned into metrics at each scrape.
+
+    ``observe`` runs once per API request, on the event loop: a dictionary update and a bisect, where
+    prometheus-client's labelled Counter and Histogram each take a lock per update.
+    """
+
+    def __init__(self, operations: Iterable[str]) -> None:
+        self._operations = frozenset(operations)
+        self._requests: dict[tuple[str, int], int] = {}
+        # Per operation: one count per bucket of LATENCY_BUCKETS and one for +Inf (not cumulative), and their sum.
+        self._latency: dict[str, tuple[list[int], list[float]]] = {}
+
+    def observe(self, operation: str | None, status: int, seconds: float) -> None:
+        label = operation if operation in self._operations else UNKNOWN
+        key = (label, status)
+        self._requests[key] = self._requests.get(key, 0) + 1
+        latency = self._latency.get(label)
+        if latency is None:
+            latency = self._latency[label] = ([0] * (len(LATENCY_BUCKETS) + 1), [0.0])
+        latency[0][bisect_left(LATENCY_BUCKETS, seconds)] += 1
+        latency[1][0] += seconds
+
+    def collect(self) -> Iterator[Metric]:
+        requests = CounterMetricFamily(
+            "lsnotify_api_requests", "API requests by operation and HTTP status.", labels=["operation", "status"]
+        )
+        for (operation, status), count in sorted(self._requests.items()):
+            requests.add_metric([operation, str(status)], count)
+        yield requests
+        latency = HistogramMetricFamily(
+            "lsnotify_api_request_duration_seconds",
+            "Seconds to answer an API request, by operation.",
+            labels=["operation"],
+        )
+        bounds = [*(repr(float(bound)) for bound in LATENCY_BUCKETS), "+Inf"]
+        for operation, (counts, total) in sorted(self._latency.items()):
+            latency.add_metric([operation], list(zip(bounds, itertools.accumulate(counts), strict=True)), total[0])
+        yield latency
+
+
 class Metrics:
     """One registry per app, so that several apps in one process (tests) keep separate counts."""
 
     def __init__(self, operations: Iterable[str], providers: Iterable[str] = ()) -> None:
         self.registry = CollectorRegistry()
-        self._operations = frozenset(operations)
-        self._requests = Counter(
-            "lsnotify_api_requests",
-            "API requests by operation and HTTP status.",
-            ["operation", "status"],
-            registry=self.registry,
-        )
-        self._latency = Histogram(
-            "lsnotify_api_request_duration_seconds",
-            "Seconds to answer an API request, by operation.",
-            ["operation"],
-            buckets=LATENCY_BUCKETS,
-            registry=self.registry,
-        )
+        self._requests = RequestMetrics(operations)
+        self.registry.register(self._requests)
         self._outbox = Gauge("lsnotify_outbox_messages", "Outbox messages by state.", ["state"], registry=self.registry)
         self._deliveries = Counter(
             "lsnotify_deliveries",
@@ -65,16 +97,9 @@ class Metrics:
         for provider in set(providers):
             for outcome in OUTCOMES:
                 self._deliveries.labels(provider, outcome)
-        self._children: dict[tuple[str, int], tuple[Counter, Histogram]] = {}
 
     def observe_request(self, operation: str | None, status: int, seconds: float) -> None:
-        key = (operation if operation in self._operations else UNKNOWN, status)
-        children = self._children.get(key)
-        if children is None:
-            children = (self._requests.labels(key[0], str(status)), self._latency.labels(key[0]))
-            self._children[key] = children
-        children[0].inc()
-        children[1].observe(seconds)
+        self._requests.observe(operation, status, seconds)
 
     def observe_delivery(self, provider: str, outcome: str) -> None:
         self._deliveries.labels(provider, outcome).inc()
