@@ -1,7 +1,8 @@
 """Alarm and state-change rows (``columns.ALARM_SELECT``, ``columns.HISTORY_COLUMNS``) as records, in every dialect.
 
 The dialects differ only in how a JSON column arrives: SQLite gives its text, PostgreSQL its decoded ``jsonb``. Each
-store passes ``load``, which turns that into Python values (``orjson.loads``, or nothing to do).
+store passes ``load``, which turns that into Python values (``orjson.loads``, or nothing to do), and for writing an
+alarm's configuration ``dump`` (``columns.Dump``), which does the reverse.
 """
 
 from __future__ import annotations
@@ -11,8 +12,39 @@ from typing import Any
 
 from lsnotify.domain import Tag
 from lsnotify.domain_alarms import Alarm, AlarmStateChange, MonitoredResource
+from lsnotify.storage.columns import Dump
 
 Load = Callable[[Any], Any]
+
+ALARM_CONFIG_COLUMNS = (
+    "resource_name",
+    "metric_name",
+    "comparison_operator",
+    "threshold",
+    "evaluation_periods",
+    "datapoints_to_alarm",
+    "treat_missing_data",
+    "contact_protocols",
+    "notification_triggers",
+    "notification_enabled",
+)
+"""The columns PutAlarm writes, on create and on update."""
+
+
+def alarm_config_values(alarm: Alarm, dump: Dump) -> tuple[Any, ...]:
+    """``alarm``'s configuration in the order of ``ALARM_CONFIG_COLUMNS``, its lists through ``dump``."""
+    return (
+        alarm.resource.name,
+        alarm.metric_name,
+        alarm.comparison_operator,
+        alarm.threshold,
+        alarm.evaluation_periods,
+        alarm.datapoints_to_alarm,
+        alarm.treat_missing_data,
+        dump(list(alarm.contact_protocols)),
+        dump(list(alarm.notification_triggers)),
+        alarm.notification_enabled,
+    )
 
 
 def alarm_from_row(row: Iterable[Any], load: Load) -> Alarm:

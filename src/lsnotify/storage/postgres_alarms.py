@@ -29,26 +29,12 @@ from lsnotify.domain_alarms import (
     MetricAggregate,
     MonitoredResource,
 )
-from lsnotify.storage.alarm_rows import alarm_from_row, state_change_from_row
+from lsnotify.storage.alarm_rows import ALARM_CONFIG_COLUMNS, alarm_config_values, alarm_from_row, state_change_from_row
 from lsnotify.storage.base import AlarmLimitExceeded, RecordNotFound, ResourceExists, ResourceTypeMismatch
 from lsnotify.storage.columns import ALARM_SELECT, HISTORY_COLUMNS, RESOURCE_COLUMNS
-from lsnotify.storage.postgres_core import insert_operation, insert_outbox, tags_json
+from lsnotify.storage.postgres_core import as_jsonb, insert_operation, insert_outbox, tags_json
 from lsnotify.storage.postgres_database import Connection
 from lsnotify.storage.postgres_delivery import rowcount
-
-CONFIG_COLUMNS = (
-    "resource_name",
-    "metric_name",
-    "comparison_operator",
-    "threshold",
-    "evaluation_periods",
-    "datapoints_to_alarm",
-    "treat_missing_data",
-    "contact_protocols",
-    "notification_triggers",
-    "notification_enabled",
-)
-
 
 # -- rows <-> records ---------------------------------------------------------------------------------------------
 
@@ -210,34 +196,19 @@ async def _free_slot(conn: Connection, alarm: Alarm) -> int:
     return min(free)
 
 
-def _config(alarm: Alarm) -> tuple[Any, ...]:
-    return (
-        alarm.resource.name,
-        alarm.metric_name,
-        alarm.comparison_operator,
-        alarm.threshold,
-        alarm.evaluation_periods,
-        alarm.datapoints_to_alarm,
-        alarm.treat_missing_data,
-        list(alarm.contact_protocols),
-        list(alarm.notification_triggers),
-        alarm.notification_enabled,
-    )
-
-
 async def _write_alarm(conn: Connection, alarm: Alarm, existing: Alarm | None) -> bool:
     """Insert ``alarm``, or update ``existing`` with its configuration; False when ``existing`` is gone meanwhile."""
     key = (alarm.account_id, alarm.region, alarm.name)
-    config = _config(alarm)
+    config = alarm_config_values(alarm, as_jsonb)
     if existing is None:
-        columns = ("account_id", "region", "name", "id", "created_at", "slot", *CONFIG_COLUMNS, "state",
+        columns = ("account_id", "region", "name", "id", "created_at", "slot", *ALARM_CONFIG_COLUMNS, "state",
                    "state_reason", "state_changed_at", "revision", "tags")  # fmt: skip
         values = (*key, alarm.id, alarm.created_at, await _free_slot(conn, alarm), *config, alarm.state,
                   alarm.state_reason, alarm.state_changed_at, alarm.revision, tags_json(alarm.tags))  # fmt: skip
         placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
         await conn.execute(f"INSERT INTO alarms ({', '.join(columns)}) VALUES ({placeholders})", *values)
         return True
-    assignments = [f"{column} = ${i}" for i, column in enumerate(CONFIG_COLUMNS, start=4)]
+    assignments = [f"{column} = ${i}" for i, column in enumerate(ALARM_CONFIG_COLUMNS, start=4)]
     args: list[Any] = [*key, *config]
     if (existing.resource.name, existing.metric_name) != (alarm.resource.name, alarm.metric_name):
         args.append(await _free_slot(conn, alarm))

@@ -25,7 +25,14 @@ from lsnotify.domain import (
     VerificationToken,
 )
 from lsnotify.storage.base import AlreadyVerified, ContactMethodExists, RecordNotFound, TooManyTags
-from lsnotify.storage.columns import ACCESS_KEY_COLUMNS, CONTACT_METHOD_COLUMNS, OPERATION_COLUMNS, OUTBOX_COLUMNS
+from lsnotify.storage.columns import (
+    ACCESS_KEY_COLUMNS,
+    CONTACT_METHOD_COLUMNS,
+    OPERATION_COLUMNS,
+    OUTBOX_COLUMNS,
+    operation_values,
+    outbox_values,
+)
 from lsnotify.storage.postgres_database import Connection
 
 # -- rows <-> records ---------------------------------------------------------------------------------------------
@@ -52,22 +59,15 @@ def outbox_message(row: asyncpg.Record | Sequence[Any]) -> OutboxMessage:
     return OutboxMessage(*row)
 
 
+def as_jsonb(value: Any) -> Any:
+    """How a JSON column is written in PostgreSQL: the Python value, which the pool's ``jsonb`` codec encodes."""
+    return value
+
+
 async def insert_operation(conn: Connection, op: Operation) -> None:
     await conn.execute(
         f"INSERT INTO operations ({OPERATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        op.id,
-        op.account_id,
-        op.region,
-        op.resource_name,
-        op.resource_type,
-        op.operation_type,
-        op.created_at,
-        op.status,
-        op.is_terminal,
-        op.status_changed_at,
-        op.operation_details,
-        op.error_code,
-        op.error_details,
+        *operation_values(op),
     )
 
 
@@ -76,25 +76,7 @@ async def insert_outbox(conn: Connection, messages: Sequence[OutboxMessage]) -> 
         return
     await conn.executemany(
         f"INSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        [
-            (
-                m.id,
-                m.account_id,
-                m.region,
-                m.protocol,
-                m.destination,
-                m.kind,
-                dict(m.payload),
-                m.idempotency_key,
-                m.created_at,
-                m.status,
-                m.attempts,
-                m.next_attempt_at,
-                m.last_error,
-                m.sent_at,
-            )
-            for m in messages
-        ],
+        [outbox_values(m, as_jsonb) for m in messages],
     )
 
 

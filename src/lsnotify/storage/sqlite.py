@@ -35,7 +35,14 @@ from lsnotify.domain import (
 )
 from lsnotify.domain_alarms import Alarm, AlarmStateChange, MetricAggregate, MonitoredResource
 from lsnotify.storage.base import AlreadyVerified, ContactMethodExists, MessageFilter, RecordNotFound, TooManyTags
-from lsnotify.storage.columns import ACCESS_KEY_COLUMNS, CONTACT_METHOD_COLUMNS, OPERATION_COLUMNS, OUTBOX_COLUMNS
+from lsnotify.storage.columns import (
+    ACCESS_KEY_COLUMNS,
+    CONTACT_METHOD_COLUMNS,
+    OPERATION_COLUMNS,
+    OUTBOX_COLUMNS,
+    operation_values,
+    outbox_values,
+)
 from lsnotify.storage.migrations import migrations
 from lsnotify.storage.sqlite_writer import SqliteWriter
 
@@ -64,7 +71,7 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
 
 
 def _tags_json(tags: Sequence[Tag]) -> str:
-    return orjson.dumps([[tag.key, tag.value] for tag in tags]).decode()
+    return _json_text([[tag.key, tag.value] for tag in tags])
 
 
 def _tags(text: str) -> tuple[Tag, ...]:
@@ -104,49 +111,22 @@ def _outbox_message(row: Sequence[Any]) -> OutboxMessage:
     return OutboxMessage(*values)
 
 
+def _json_text(value: Any) -> str:
+    """How a JSON column is written in SQLite: its text."""
+    return orjson.dumps(value).decode()
+
+
 def _insert_operation(conn: sqlite3.Connection, op: Operation) -> None:
     conn.execute(
         f"INSERT INTO operations ({OPERATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            op.id,
-            op.account_id,
-            op.region,
-            op.resource_name,
-            op.resource_type,
-            op.operation_type,
-            op.created_at,
-            op.status,
-            int(op.is_terminal),
-            op.status_changed_at,
-            op.operation_details,
-            op.error_code,
-            op.error_details,
-        ),
+        operation_values(op),
     )
 
 
 def _insert_outbox(conn: sqlite3.Connection, messages: Sequence[OutboxMessage]) -> None:
     conn.executemany(
         f"INSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                m.id,
-                m.account_id,
-                m.region,
-                m.protocol,
-                m.destination,
-                m.kind,
-                orjson.dumps(dict(m.payload)).decode(),
-                m.idempotency_key,
-                m.created_at,
-                m.status,
-                m.attempts,
-                m.next_attempt_at,
-                m.last_error,
-                m.sent_at,
-            )
-            for m in messages
-        ],
+        [outbox_values(m, _json_text) for m in messages],
     )
 
 

@@ -22,10 +22,10 @@ from lsnotify.domain_alarms import (
     MetricAggregate,
     MonitoredResource,
 )
-from lsnotify.storage.alarm_rows import alarm_from_row, state_change_from_row
+from lsnotify.storage.alarm_rows import ALARM_CONFIG_COLUMNS, alarm_config_values, alarm_from_row, state_change_from_row
 from lsnotify.storage.base import AlarmLimitExceeded, RecordNotFound, ResourceExists, ResourceTypeMismatch
 from lsnotify.storage.columns import ALARM_SELECT, HISTORY_COLUMNS, RESOURCE_COLUMNS
-from lsnotify.storage.sqlite import _insert_operation, _insert_outbox, _tags_json
+from lsnotify.storage.sqlite import _insert_operation, _insert_outbox, _json_text, _tags_json
 
 # -- rows <-> records ---------------------------------------------------------------------------------------------
 
@@ -157,27 +157,6 @@ def _free_slot(conn: sqlite3.Connection, alarm: Alarm) -> int:
     return min(free)
 
 
-def _config(alarm: Alarm) -> tuple[Any, ...]:
-    return (
-        alarm.resource.name,
-        alarm.metric_name,
-        alarm.comparison_operator,
-        alarm.threshold,
-        alarm.evaluation_periods,
-        alarm.datapoints_to_alarm,
-        alarm.treat_missing_data,
-        orjson.dumps(list(alarm.contact_protocols)).decode(),
-        orjson.dumps(list(alarm.notification_triggers)).decode(),
-        int(alarm.notification_enabled),
-    )
-
-
-_CONFIG_COLUMNS = (
-    "resource_name, metric_name, comparison_operator, threshold, evaluation_periods, datapoints_to_alarm, "
-    "treat_missing_data, contact_protocols, notification_triggers, notification_enabled"
-)
-
-
 def put_alarm(conn: sqlite3.Connection, alarm: Alarm, operation: Operation) -> Alarm:
     resource = _select_resource(conn, alarm.account_id, alarm.region, alarm.resource.name)
     if resource is None or resource.resource_type != alarm.resource.resource_type:
@@ -185,23 +164,23 @@ def put_alarm(conn: sqlite3.Connection, alarm: Alarm, operation: Operation) -> A
     existing = _select_alarm(conn, alarm.account_id, alarm.region, alarm.name)
     key = (alarm.account_id, alarm.region, alarm.name)
     if existing is None:
+        columns = ("account_id", "region", "name", "id", "created_at", "slot", *ALARM_CONFIG_COLUMNS, "state",
+                   "state_reason", "state_changed_at", "revision", "tags")  # fmt: skip
         conn.execute(
-            f"INSERT INTO alarms (account_id, region, name, id, created_at, slot, {_CONFIG_COLUMNS}, state, "
-            "state_reason, state_changed_at, revision, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "?, ?, ?, ?, ?)",
+            f"INSERT INTO alarms ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
             (
-                *(*key, alarm.id, alarm.created_at, _free_slot(conn, alarm), *_config(alarm)),
+                *(*key, alarm.id, alarm.created_at, _free_slot(conn, alarm), *alarm_config_values(alarm, _json_text)),
                 *(alarm.state, alarm.state_reason, alarm.state_changed_at, alarm.revision, _tags_json(alarm.tags)),
             ),
         )
     else:
         same_pair = (existing.resource.name, existing.metric_name) == (alarm.resource.name, alarm.metric_name)
         slot_sql, slot_args = ("", ()) if same_pair else (", slot = ?", (_free_slot(conn, alarm),))
-        assignments = ", ".join(f"{column.strip()} = ?" for column in _CONFIG_COLUMNS.split(","))
+        assignments = ", ".join(f"{column} = ?" for column in ALARM_CONFIG_COLUMNS)
         conn.execute(
             f"UPDATE alarms SET {assignments}{slot_sql}, revision = revision + 1 "
             "WHERE account_id = ? AND region = ? AND name = ?",
-            (*_config(alarm), *slot_args, *key),
+            (*alarm_config_values(alarm, _json_text), *slot_args, *key),
         )
     _insert_operation(conn, operation)
     stored = _select_alarm(conn, *key)
@@ -266,8 +245,8 @@ def record_alarm_state(
         (
             *(change.account_id, change.region, change.alarm_name, change.alarm_id, change.revision),
             *(change.changed_at, change.old_state, change.new_state, change.reason),
-            orjson.dumps(list(change.datapoints)).decode(),
-            orjson.dumps(list(change.notified)).decode(),
+            _json_text(list(change.datapoints)),
+            _json_text(list(change.notified)),
         ),
     )
     _insert_outbox(conn, outbox)
