@@ -3,10 +3,11 @@
     .venv/bin/python -m bench.outbox_drain --port PORT [--mode drain|sender] [--messages 2000] [--concurrency 16]
 
 ``drain`` enqueues ``--messages`` notification emails to Valid contact methods in a fresh, durable SQLite store and
-runs one worker (as inside ``serve``) until every message is recorded sent: each claim and each result is an fsynced
-commit, shared by the group commit. ``sender`` is the floor: the same SMTP sender, pool and concurrency sending the
-same messages with no outbox around it. Either prints one JSON line: messages, seconds, rate and this process's CPU
-seconds. ``make bench`` runs both in interleaved rounds against one sink (``Bench.delivery``); the sink is a separate
+runs one worker, built by ``serve``'s own ``build_worker`` from the default settings (but SMTP to the sink), until
+every message is recorded sent: each claim and each result is an fsynced commit, shared by the group commit.
+``sender`` is the floor: the same SMTP sender, pool and concurrency sending the same messages with no outbox around
+it. Either prints one JSON line: messages, seconds, rate and this process's CPU seconds (seeding included).
+``make bench`` runs both in interleaved rounds against one sink (``Bench.delivery``); the sink is a separate
 process (aiosmtpd's discarding ``Sink`` handler) on the load generator's CPUs.
 """
 
@@ -22,13 +23,10 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-from lsnotify.delivery.gate import Gate
-from lsnotify.delivery.render import Renderer
-from lsnotify.delivery.retry import RetryPolicy
+from lsnotify.config import Settings
+from lsnotify.delivery.providers import build_worker, smtp_sender
 from lsnotify.delivery.senders import Envelope
-from lsnotify.delivery.smtp import SmtpSender
-from lsnotify.delivery.worker import Worker, WorkerOptions
-from lsnotify.domain import EMAIL, SMS, VALID, ContactMethod, Operation, new_id
+from lsnotify.domain import EMAIL, VALID, ContactMethod, Operation, new_id
 from lsnotify.identity import SecretBox
 from lsnotify.service.notifications import new_notification
 from lsnotify.storage.sqlite import SqliteStore
@@ -41,11 +39,17 @@ def sink_command(port: int) -> list[str]:
     return [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"]
 
 
-def smtp_sender(port: int, concurrency: int) -> SmtpSender:
-    return SmtpSender(
-        host="127.0.0.1", port=port, use_tls=False, start_tls=False, username="", password="", ca_file="",
-        timeout=30.0, email_from="lsnotify <bench@example.org>", pool_size=concurrency,
-    )  # fmt: skip
+def delivery_settings(port: int, concurrency: int, batch_size: int) -> Settings:
+    """``serve``'s delivery settings but for SMTP to the sink, and a short idle poll (the drain starts idle)."""
+    return Settings(
+        email_provider="smtp",
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        email_from="lsnotify <bench@example.org>",
+        worker_concurrency=concurrency,
+        worker_batch_size=batch_size,
+        worker_poll_interval=0.05,
+    )
 
 
 async def seed(store: SqliteStore, messages: int) -> None:
@@ -67,23 +71,8 @@ async def drain(data_dir: Path, port: int, messages: int, concurrency: int, batc
     await store.migrate()
     try:
         await seed(store, messages)
-        box = SecretBox(Fernet.generate_key())
-        smtp = smtp_sender(port, concurrency)
-        worker = Worker(
-            store=store,
-            senders={EMAIL: smtp, SMS: smtp},
-            renderer=Renderer(box, "http://127.0.0.1:8080"),
-            gate=Gate(store, box),
-            policy=RetryPolicy(max_attempts=10, max_age=3600.0, base_delay=1.0, max_delay=10.0),
-            options=WorkerOptions(
-                poll_interval=0.05,
-                batch_size=batch_size,
-                concurrency=concurrency,
-                lease_timeout=300.0,
-                retention=86400.0,
-            ),
-            clock=time.time,
-        )
+        settings = delivery_settings(port, concurrency, batch_size)
+        worker = build_worker(settings, store, SecretBox(Fernet.generate_key()), time.time)
         stop = asyncio.Event()
         started = time.perf_counter()
         running = asyncio.create_task(worker.run(stop))
@@ -119,7 +108,7 @@ async def send_directly(port: int, messages: int, concurrency: int) -> float:
         )
         for i in range(messages)
     ]
-    smtp = smtp_sender(port, concurrency)
+    smtp = smtp_sender(delivery_settings(port, concurrency, concurrency))
     queue = iter(envelopes)
 
     async def lane() -> None:

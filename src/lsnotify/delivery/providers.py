@@ -47,20 +47,7 @@ def build_worker(
 def build_senders(settings: Settings, store: Store, clock: Clock) -> dict[str, Sender]:
     """The sender of each protocol; one capture sender serves both when both capture."""
     capture = CaptureSender(store, clock)
-    email: Sender = capture
-    if settings.email_provider == "smtp":
-        email = SmtpSender(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            use_tls=settings.smtp_tls,
-            start_tls=settings.smtp_starttls,
-            username=settings.smtp_username,
-            password=settings.smtp_password,
-            ca_file=settings.smtp_ca_file,
-            timeout=settings.smtp_timeout,
-            email_from=settings.email_from,
-            pool_size=settings.worker_concurrency,
-        )
+    email: Sender = smtp_sender(settings) if settings.email_provider == "smtp" else capture
     sms: Sender = capture
     if settings.sms_provider == "sns":
         sms = SnsSender(
@@ -73,3 +60,19 @@ def build_senders(settings: Settings, store: Store, clock: Clock) -> dict[str, S
     elif settings.sms_provider == "webhook":
         sms = WebhookSender(url=settings.webhook_url, secret=settings.webhook_secret, timeout=settings.sms_timeout)
     return {EMAIL: email, SMS: sms}
+
+
+def smtp_sender(settings: Settings) -> SmtpSender:
+    """The SMTP sender the settings describe, keeping as many connections as the worker sends at once."""
+    return SmtpSender(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        use_tls=settings.smtp_tls,
+        start_tls=settings.smtp_starttls,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        ca_file=settings.smtp_ca_file,
+        timeout=settings.smtp_timeout,
+        email_from=settings.email_from,
+        pool_size=settings.worker_concurrency,
+    )
