@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-suites lint bench lock clean js-deps
+.PHONY: install run test test-suites lint bench lock clean js-deps system-deps
 
 install: $(STAMP)
 
@@ -27,13 +27,17 @@ lint: install
 
 # postgres (issue 5): the tests run beside a throwaway PostgreSQL server (scripts/test-postgres): the whole suite,
 # with the store contract on both backends, then the end-to-end suite again with its servers on PostgreSQL.
-test: lint js-deps
+test: system-deps lint js-deps
 	scripts/test-postgres $(MAKE) --no-print-directory test-suites
 
 # The bench smoke test is left out of the second run: the first already runs lsnotify on PostgreSQL in it.
 test-suites:
 	$(BIN)/python -m pytest
 	LSNOTIFY_TEST_BACKEND=postgres $(BIN)/python -m pytest tests/e2e --ignore=tests/e2e/test_bench_smoke.py
+
+# Node.js, PostgreSQL and curl from Debian's packages, installed when missing (as root) or named (otherwise).
+system-deps:
+	scripts/system-deps
 
 # clients: the npm packages of the JavaScript SDK tests (tests/js), installed exactly as locked when missing or
 # older than package-lock.json. npm writes node_modules/.package-lock.json on every install: it is the stamp.
