@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 
 from lsnotify.domain import EMAIL, VALID, ContactMethod, Operation, Scope, new_id
-from lsnotify.domain_alarms import Alarm, MonitoredResource
-from lsnotify.service.evaluator import AlarmEvaluator
-from lsnotify.service.metrics import aggregate
-from lsnotify.storage.sqlite import SqliteStore
+from lsnotify.domain.alarms import Alarm, MonitoredResource
+from lsnotify.service.alarms.evaluator import AlarmEvaluator
+from lsnotify.service.alarms.metrics import aggregate
+from lsnotify.storage.sqlite.store import SqliteStore
 
 SCOPE = Scope("111111111111", "us-east-1")
 METRICS = ["CPUUtilization", "BurstCapacityPercentage", "BurstCapacityTime", "DiskTotalReadTime"]

@@ -26,8 +26,8 @@ from lsnotify.awsjson.model import lightsail_regions
 from lsnotify.config import load_settings
 from lsnotify.domain import EMAIL, SMS, VALID, AccessKey, ContactMethod, Operation, contact_method_name
 from lsnotify.identity import SecretBox, issue_access_key, load_secret_key
-from lsnotify.storage import sqlite as sqlite_store
 from lsnotify.storage.factory import SQLITE_FILE, create_store
+from lsnotify.storage.sqlite import store as sqlite_store
 
 # The read rotates over these regions (all four allow SMS, so each scope has an Email and an SMS contact method).
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "ap-northeast-1")

@@ -28,8 +28,8 @@ from lsnotify.delivery.providers import build_worker, smtp_sender
 from lsnotify.delivery.senders import Envelope
 from lsnotify.domain import EMAIL, VALID, ContactMethod, Operation, new_id
 from lsnotify.identity import SecretBox
-from lsnotify.service.notifications import new_notification
-from lsnotify.storage.sqlite import SqliteStore
+from lsnotify.service.notify import new_notification
+from lsnotify.storage.sqlite.store import SqliteStore
 
 SUBJECT, TEXT, HTML = "Alarm {i}", "CPU is high ({i}).", "<p>CPU is high ({i}).</p>"
 

@@ -15,7 +15,7 @@ from botocore.config import Config
 from harness import Account, ServerProcess
 from lsnotify.awsjson.lsnotify_model import API_VERSION, SERVICE_NAME
 from lsnotify.domain import EMAIL, OutboxMessage, Scope, new_id
-from lsnotify.domain_alarms import MonitoredResource
+from lsnotify.domain.alarms import MonitoredResource
 from lsnotify.identity import SecretBox
 from lsnotify.service.verification import VERIFICATION_KIND, hash_token
 from lsnotify.storage.base import Store

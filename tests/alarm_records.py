@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from lsnotify.domain import EMAIL, new_id
-from lsnotify.domain_alarms import ALARM, OK, Alarm, MonitoredResource
+from lsnotify.domain.alarms import ALARM, OK, Alarm, MonitoredResource
 
 
 def new_alarm(name: str, on: MonitoredResource, **changes: Any) -> Alarm:

@@ -7,7 +7,7 @@ from typing import Any
 
 from harness import ServerProcess, cli_json
 from lsnotify.domain import ContactMethod, OutboxMessage, Scope
-from lsnotify.service.notifications import new_notification, notification_recipients
+from lsnotify.service.notify import new_notification, notification_recipients
 
 # Short intervals so that retries and polls take milliseconds, not minutes.
 FAST_DELIVERY = {

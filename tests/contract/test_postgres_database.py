@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from lsnotify.storage.postgres_database import CommitOutcomeUnknown, Connection, Database, PoolOptions, is_transient
+from lsnotify.storage.postgres.database import CommitOutcomeUnknown, Connection, Database, PoolOptions, is_transient
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import asyncpg
 
-from lsnotify.storage.postgres import PostgresStore
-from lsnotify.storage.sqlite import SqliteStore
+from lsnotify.storage.postgres.store import PostgresStore
+from lsnotify.storage.sqlite.store import SqliteStore
 from postgres_server import create_database, drop_database, fresh_name, server_url
 
 EXPECTED = Path(__file__).parent / "expected_schema"

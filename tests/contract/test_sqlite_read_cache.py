@@ -14,7 +14,7 @@ import pytest
 from test_store import SCOPE, contact_method, operation
 
 from lsnotify.domain import EMAIL, SMS
-from lsnotify.storage.sqlite import SqliteStore
+from lsnotify.storage.sqlite.store import SqliteStore
 
 
 async def opened(path: Path) -> SqliteStore:

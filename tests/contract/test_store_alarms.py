@@ -8,7 +8,7 @@ import pytest
 
 from alarm_records import new_alarm
 from lsnotify.domain import EMAIL, SMS, VALID, ContactMethod, Operation, OutboxMessage, Scope, Tag, new_id
-from lsnotify.domain_alarms import (
+from lsnotify.domain.alarms import (
     ALARM,
     INSTANCE,
     INSUFFICIENT_DATA,

@@ -9,8 +9,8 @@ import pytest
 
 from alarm_records import new_alarm
 from lsnotify.domain import EMAIL, PENDING_VERIFICATION, SMS, VALID, ContactMethod
-from lsnotify.domain_alarms import ALARM, INSUFFICIENT_DATA, OK, Alarm, MonitoredResource
-from lsnotify.service.alarm_notifications import (
+from lsnotify.domain.alarms import ALARM, INSUFFICIENT_DATA, OK, Alarm, MonitoredResource
+from lsnotify.service.alarms.notices import (
     SMS_LIMIT,
     AlarmNotice,
     notification_messages,
@@ -18,7 +18,7 @@ from lsnotify.service.alarm_notifications import (
     render_sms,
     should_notify,
 )
-from lsnotify.service.notifications import NOTIFICATION_KIND
+from lsnotify.service.notify import NOTIFICATION_KIND
 
 NOW = 1_800_000_000.0
 WEB = MonitoredResource("111111111111", "eu-west-1", "web-1", "Instance", "r-1", NOW)

@@ -10,8 +10,8 @@ import itertools
 
 import pytest
 
-from lsnotify.domain_alarms import ALARM, INSUFFICIENT_DATA, OK, PERIOD_SECONDS
-from lsnotify.service.evaluation import Rule, evaluate, evaluation_range, window_starts
+from lsnotify.domain.alarms import ALARM, INSUFFICIENT_DATA, OK, PERIOD_SECONDS
+from lsnotify.service.alarms.rule import Rule, evaluate, evaluation_range, window_starts
 
 B, G, _ = 90.0, 10.0, None  # a breaching point, a good point, a missing point
 THRESHOLD = 50.0

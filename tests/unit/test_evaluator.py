@@ -20,11 +20,11 @@ from lsnotify.domain import (
     Scope,
     new_id,
 )
-from lsnotify.domain_alarms import ALARM, INSUFFICIENT_DATA, OK, Alarm, MonitoredResource
-from lsnotify.service.evaluator import AlarmEvaluator
-from lsnotify.service.metrics import aggregate
+from lsnotify.domain.alarms import ALARM, INSUFFICIENT_DATA, OK, Alarm, MonitoredResource
+from lsnotify.service.alarms.evaluator import AlarmEvaluator
+from lsnotify.service.alarms.metrics import aggregate
 from lsnotify.storage.base import Store
-from lsnotify.storage.sqlite import SqliteStore
+from lsnotify.storage.sqlite.store import SqliteStore
 
 SCOPE = Scope("111111111111", "us-east-1")
 NOW = 1_800_000_000.0 - 1_800_000_000.0 % 300 + 10  # 10 s into a period

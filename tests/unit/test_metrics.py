@@ -8,10 +8,9 @@ import pytest
 
 from lsnotify.awsjson.lsnotify_model import lsnotify_model
 from lsnotify.awsjson.model import lightsail_model
-from lsnotify.domain_alarms import RESOURCE_TYPES, MetricAggregate
+from lsnotify.domain.alarms import RESOURCE_TYPES, MetricAggregate
 from lsnotify.errors import InvalidInputException
-from lsnotify.service.dispatch import LSNOTIFY_OPERATIONS
-from lsnotify.service.metrics import (
+from lsnotify.service.alarms.metrics import (
     FUTURE_TOLERANCE_SECONDS,
     METRICS,
     aggregate,
@@ -19,6 +18,7 @@ from lsnotify.service.metrics import (
     metric_info,
     to_epoch_seconds,
 )
+from lsnotify.service.dispatch import LSNOTIFY_OPERATIONS
 
 NOW = 1_800_000_000.0
 RETENTION = 14 * 86400.0

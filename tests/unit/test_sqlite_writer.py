@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lsnotify.storage.sqlite import connect
-from lsnotify.storage.sqlite_writer import SqliteWriter
+from lsnotify.storage.sqlite.store import connect
+from lsnotify.storage.sqlite.writer import SqliteWriter
 
 
 @pytest.fixture

@@ -28,9 +28,9 @@ from lsnotify.domain import (
     new_id,
 )
 from lsnotify.identity import SecretBox
-from lsnotify.service.notifications import new_notification
+from lsnotify.service.notify import new_notification
 from lsnotify.service.verification import hash_token
-from lsnotify.storage.sqlite import SqliteStore
+from lsnotify.storage.sqlite.store import SqliteStore
 
 NOW = 1_800_000_000.0
 BOX = SecretBox(Fernet.generate_key())

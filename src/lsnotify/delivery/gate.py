@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from lsnotify.domain import OutboxMessage
 from lsnotify.identity import SecretBox
-from lsnotify.service.notifications import NOTIFICATION_KIND, still_notifiable
+from lsnotify.service.notify import NOTIFICATION_KIND, still_notifiable
 from lsnotify.service.verification import VERIFICATION_KIND, hash_token
 from lsnotify.storage.base import Store
 

@@ -16,7 +16,7 @@ import jinja2
 from lsnotify.delivery.senders import DeliveryFailed, Envelope
 from lsnotify.domain import EMAIL, OutboxMessage
 from lsnotify.identity import SecretBox
-from lsnotify.service.notifications import NOTIFICATION_KIND
+from lsnotify.service.notify import NOTIFICATION_KIND
 from lsnotify.service.verification import VERIFICATION_KIND
 
 VERIFICATION_SUBJECT = "Confirm your email address for Amazon Lightsail notifications"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from lsnotify.service import alarms, contact_methods, metrics, operations, tags
+from lsnotify.service import contact_methods, operations, tags
+from lsnotify.service.alarms import api as alarms
+from lsnotify.service.alarms import metrics
 from lsnotify.service.deps import Handler
 
 OPERATIONS: Mapping[str, Handler] = {

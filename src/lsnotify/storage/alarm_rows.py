@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from lsnotify.domain import Tag
-from lsnotify.domain_alarms import Alarm, AlarmStateChange, MonitoredResource
+from lsnotify.domain.alarms import Alarm, AlarmStateChange, MonitoredResource
 from lsnotify.storage.columns import Dump
 
 Load = Callable[[Any], Any]

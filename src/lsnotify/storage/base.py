@@ -27,7 +27,7 @@ from lsnotify.domain import (
     TaggableResource,
     VerificationToken,
 )
-from lsnotify.domain_alarms import Alarm, AlarmStateChange, MetricAggregate, MonitoredResource
+from lsnotify.domain.alarms import Alarm, AlarmStateChange, MetricAggregate, MonitoredResource
 
 
 class StoreError(Exception):

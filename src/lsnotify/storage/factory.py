@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lsnotify.config import Settings
 from lsnotify.storage.base import Store
-from lsnotify.storage.sqlite import SqliteStore
+from lsnotify.storage.sqlite.store import SqliteStore
 
 SQLITE_FILE = "lsnotify.db"
 
@@ -12,8 +12,8 @@ SQLITE_FILE = "lsnotify.db"
 def create_store(settings: Settings) -> Store:
     if settings.database_url:
         # postgres (issue 5): imported only when asked for, so SQLite users never load the driver
-        from lsnotify.storage.postgres import PostgresStore
-        from lsnotify.storage.postgres_database import PoolOptions
+        from lsnotify.storage.postgres.database import PoolOptions
+        from lsnotify.storage.postgres.store import PostgresStore
 
         return PostgresStore(settings.database_url, PoolOptions.from_settings(settings))
     return SqliteStore(settings.data_dir / SQLITE_FILE)

@@ -25,7 +25,7 @@ from typing import Any, TypeVar, overload
 from lsnotify.clock import Clock, system_clock
 from lsnotify.config import Settings
 from lsnotify.domain import Scope
-from lsnotify.service.metrics import ingest
+from lsnotify.service.alarms.metrics import ingest
 from lsnotify.storage.base import MessageFilter
 from lsnotify.testing import intercept
 from lsnotify.testing.app_thread import AppThread

@@ -35,9 +35,9 @@ from lsnotify.identity import (
     load_secret_key,
     write_credentials,
 )
+from lsnotify.service.alarms.evaluator import AlarmEvaluator
 from lsnotify.service.deps import Rules, Services
 from lsnotify.service.dispatch import OPERATIONS
-from lsnotify.service.evaluator import AlarmEvaluator
 from lsnotify.storage.base import Store
 from lsnotify.storage.factory import create_store
 from lsnotify.web.api import ApiEndpoint, ApiService

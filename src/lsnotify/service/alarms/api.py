@@ -16,7 +16,7 @@ from typing import Any
 
 from lsnotify.context import RequestContext
 from lsnotify.domain import new_id
-from lsnotify.domain_alarms import (
+from lsnotify.domain.alarms import (
     ALARM,
     ALARM_RESOURCE_TYPE,
     ALARMS_PER_METRIC,
@@ -26,9 +26,9 @@ from lsnotify.domain_alarms import (
 )
 from lsnotify.errors import InvalidInputException, NotFoundException, shown
 from lsnotify.service import paging
-from lsnotify.service.alarm_notifications import AlarmNotice, notification_messages, should_notify
+from lsnotify.service.alarms.metrics import metric_info
+from lsnotify.service.alarms.notices import AlarmNotice, notification_messages, should_notify
 from lsnotify.service.deps import Services, scope_of
-from lsnotify.service.metrics import metric_info
 from lsnotify.service.operations import new_operation, operations_result
 from lsnotify.service.tags import parse_tags, tags_to_wire
 from lsnotify.storage.base import AlarmLimitExceeded, RecordNotFound

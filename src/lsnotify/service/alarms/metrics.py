@@ -20,7 +20,7 @@ from botocore.utils import parse_timestamp
 
 from lsnotify.context import RequestContext
 from lsnotify.domain import Scope
-from lsnotify.domain_alarms import (
+from lsnotify.domain.alarms import (
     INSTANCE,
     LOAD_BALANCER,
     RELATIONAL_DATABASE,
@@ -29,8 +29,8 @@ from lsnotify.domain_alarms import (
     period_start,
 )
 from lsnotify.errors import InvalidInputException, shown
+from lsnotify.service.alarms.resources import new_resource
 from lsnotify.service.deps import Services, scope_of
-from lsnotify.service.resources import new_resource
 from lsnotify.storage.base import ResourceTypeMismatch, Store
 
 FUTURE_TOLERANCE_SECONDS = 7200.0

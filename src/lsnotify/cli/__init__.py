@@ -250,13 +250,13 @@ def keys_delete(settings: Settings, access_key_id: str) -> None:
 
 
 # -- delivery (issue 3): `worker` and `outbox`, defined with the helpers above --------------------------------------
-from lsnotify.cli_delivery import outbox, worker  # noqa: E402
+from lsnotify.cli.delivery import outbox, worker  # noqa: E402
 
 main.add_command(worker)
 main.add_command(outbox)
 
 # -- alarms (issue 4): resources, metrics, alarms and evaluator. Imported last: cli_alarms uses the helpers above.
-from lsnotify.cli_alarms import alarms, evaluator, metrics, resources  # noqa: E402
+from lsnotify.cli.alarms import alarms, evaluator, metrics, resources  # noqa: E402
 
 for _command in (resources, metrics, alarms, evaluator):
     main.add_command(_command)

@@ -21,7 +21,7 @@ from typing import Any
 import asyncpg
 
 from lsnotify.domain import Operation, OutboxMessage, Scope, TaggableResource
-from lsnotify.domain_alarms import (
+from lsnotify.domain.alarms import (
     ALARM_RESOURCE_TYPE,
     ALARMS_PER_METRIC,
     Alarm,
@@ -32,9 +32,9 @@ from lsnotify.domain_alarms import (
 from lsnotify.storage.alarm_rows import ALARM_CONFIG_COLUMNS, alarm_config_values, alarm_from_row, state_change_from_row
 from lsnotify.storage.base import AlarmLimitExceeded, RecordNotFound, ResourceExists, ResourceTypeMismatch
 from lsnotify.storage.columns import ALARM_SELECT, HISTORY_COLUMNS, RESOURCE_COLUMNS
-from lsnotify.storage.postgres_core import as_jsonb, insert_operation, insert_outbox, tags_json
-from lsnotify.storage.postgres_database import Connection
-from lsnotify.storage.postgres_delivery import rowcount
+from lsnotify.storage.postgres.core import as_jsonb, insert_operation, insert_outbox, tags_json
+from lsnotify.storage.postgres.database import Connection
+from lsnotify.storage.postgres.delivery import rowcount
 
 # -- rows <-> records ---------------------------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from lsnotify.domain import (
     VerificationToken,
     contact_method_name,
 )
-from lsnotify.domain_alarms import Alarm, AlarmStateChange, MetricAggregate, MonitoredResource
+from lsnotify.domain.alarms import Alarm, AlarmStateChange, MetricAggregate, MonitoredResource
 from lsnotify.storage.base import AlreadyVerified, ContactMethodExists, MessageFilter, RecordNotFound, TooManyTags
 from lsnotify.storage.columns import (
     ACCESS_KEY_COLUMNS,
@@ -44,7 +44,7 @@ from lsnotify.storage.columns import (
     outbox_values,
 )
 from lsnotify.storage.migrations import migrations
-from lsnotify.storage.sqlite_writer import SqliteWriter
+from lsnotify.storage.sqlite.writer import SqliteWriter
 
 BUSY_TIMEOUT_SECONDS = 30.0
 
@@ -635,5 +635,5 @@ def _statements(script: str) -> list[str]:
 
 
 # Delivery's SQL, and the alarms' (issue 4), build on the row helpers above, so they are imported once those exist.
-from lsnotify.storage import sqlite_alarms  # noqa: E402
-from lsnotify.storage import sqlite_delivery as _delivery  # noqa: E402
+from lsnotify.storage.sqlite import alarms as sqlite_alarms  # noqa: E402
+from lsnotify.storage.sqlite import delivery as _delivery  # noqa: E402

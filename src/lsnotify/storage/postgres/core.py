@@ -33,7 +33,7 @@ from lsnotify.storage.columns import (
     operation_values,
     outbox_values,
 )
-from lsnotify.storage.postgres_database import Connection
+from lsnotify.storage.postgres.database import Connection
 
 # -- rows <-> records ---------------------------------------------------------------------------------------------
 

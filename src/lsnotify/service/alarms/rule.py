@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from lsnotify.domain_alarms import ALARM, INSUFFICIENT_DATA, OK, PERIOD_SECONDS, period_start
+from lsnotify.domain.alarms import ALARM, INSUFFICIENT_DATA, OK, PERIOD_SECONDS, period_start
 
 EXTRA_PERIODS = 2
 

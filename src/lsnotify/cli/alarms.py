@@ -22,13 +22,13 @@ from lsnotify.cli import STORE_SETTINGS, _configure_logging, _print_json, _run_w
 from lsnotify.clock import system_clock
 from lsnotify.config import Settings
 from lsnotify.domain import Scope
-from lsnotify.domain_alarms import RESOURCE_TYPES
+from lsnotify.domain.alarms import RESOURCE_TYPES
 from lsnotify.errors import LightsailError
 from lsnotify.identity import SecretBox
-from lsnotify.service import resources as resource_rules
-from lsnotify.service.evaluation import format_period
-from lsnotify.service.evaluator import AlarmEvaluator
-from lsnotify.service.metrics import ingest, to_epoch_seconds
+from lsnotify.service.alarms import resources as resource_rules
+from lsnotify.service.alarms.evaluator import AlarmEvaluator
+from lsnotify.service.alarms.metrics import ingest, to_epoch_seconds
+from lsnotify.service.alarms.rule import format_period
 from lsnotify.storage.base import Store, StoreError
 from lsnotify.storage.factory import create_store
 

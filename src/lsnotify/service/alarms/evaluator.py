@@ -18,10 +18,10 @@ import math
 
 from lsnotify.clock import Clock
 from lsnotify.domain import Scope
-from lsnotify.domain_alarms import Alarm, AlarmStateChange
-from lsnotify.service.alarm_notifications import AlarmNotice, notification_messages, should_notify
-from lsnotify.service.evaluation import Rule, evaluate, window_starts
-from lsnotify.service.metrics import metric_info
+from lsnotify.domain.alarms import Alarm, AlarmStateChange
+from lsnotify.service.alarms.metrics import metric_info
+from lsnotify.service.alarms.notices import AlarmNotice, notification_messages, should_notify
+from lsnotify.service.alarms.rule import Rule, evaluate, window_starts
 from lsnotify.storage.base import Store
 
 log = logging.getLogger("lsnotify.alarms")

@@ -26,9 +26,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from lsnotify.awsjson.regions import region_description
 from lsnotify.domain import EMAIL, ContactMethod, OutboxMessage
-from lsnotify.domain_alarms import Alarm
-from lsnotify.service.evaluation import COMPARISONS, breaches, format_period
-from lsnotify.service.notifications import is_notifiable, new_notification
+from lsnotify.domain.alarms import Alarm
+from lsnotify.service.alarms.rule import COMPARISONS, breaches, format_period
+from lsnotify.service.notify import is_notifiable, new_notification
 
 log = logging.getLogger("lsnotify.alarms")
 

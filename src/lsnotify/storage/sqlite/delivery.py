@@ -25,7 +25,7 @@ from lsnotify.domain import (
 )
 from lsnotify.storage.base import MessageFilter
 from lsnotify.storage.columns import CAPTURED_COLUMNS, OUTBOX_COLUMNS
-from lsnotify.storage.sqlite import (
+from lsnotify.storage.sqlite.store import (
     _contact_method,
     _insert_outbox,
     _outbox_message,

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from lsnotify.domain import Operation, OutboxMessage, Scope, TaggableResource
-from lsnotify.domain_alarms import (
+from lsnotify.domain.alarms import (
     ALARM_RESOURCE_TYPE,
     ALARMS_PER_METRIC,
     Alarm,
@@ -25,7 +25,7 @@ from lsnotify.domain_alarms import (
 from lsnotify.storage.alarm_rows import ALARM_CONFIG_COLUMNS, alarm_config_values, alarm_from_row, state_change_from_row
 from lsnotify.storage.base import AlarmLimitExceeded, RecordNotFound, ResourceExists, ResourceTypeMismatch
 from lsnotify.storage.columns import ALARM_SELECT, HISTORY_COLUMNS, RESOURCE_COLUMNS
-from lsnotify.storage.sqlite import _insert_operation, _insert_outbox, _json_text, _tags_json
+from lsnotify.storage.sqlite.store import _insert_operation, _insert_outbox, _json_text, _tags_json
 
 # -- rows <-> records ---------------------------------------------------------------------------------------------
 

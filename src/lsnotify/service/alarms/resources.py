@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from lsnotify.domain import Scope, new_id
-from lsnotify.domain_alarms import RESOURCE_TYPES, MonitoredResource
+from lsnotify.domain.alarms import RESOURCE_TYPES, MonitoredResource
 from lsnotify.errors import InvalidInputException, NotFoundException, shown
 from lsnotify.storage.base import RecordNotFound, ResourceExists, Store
 

@@ -32,14 +32,14 @@ from lsnotify.domain import (
     VerificationToken,
     contact_method_name,
 )
-from lsnotify.domain_alarms import Alarm, AlarmStateChange, MetricAggregate, MonitoredResource
-from lsnotify.storage import postgres_alarms as _alarms
-from lsnotify.storage import postgres_core as core
-from lsnotify.storage import postgres_delivery as _delivery
+from lsnotify.domain.alarms import Alarm, AlarmStateChange, MetricAggregate, MonitoredResource
 from lsnotify.storage.base import MessageFilter
 from lsnotify.storage.columns import ACCESS_KEY_COLUMNS, CONTACT_METHOD_COLUMNS, OPERATION_COLUMNS, OUTBOX_COLUMNS
 from lsnotify.storage.migrations import migrations
-from lsnotify.storage.postgres_database import Connection, Database, PoolOptions
+from lsnotify.storage.postgres import alarms as _alarms
+from lsnotify.storage.postgres import core
+from lsnotify.storage.postgres import delivery as _delivery
+from lsnotify.storage.postgres.database import Connection, Database, PoolOptions
 
 # pg_advisory_xact_lock key held while migrating: "lsnotify" as a 64-bit integer.
 MIGRATION_LOCK = int.from_bytes(b"lsnotify", "big") & (2**63 - 1)

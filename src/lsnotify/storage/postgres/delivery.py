@@ -23,8 +23,8 @@ from lsnotify.domain import (
 )
 from lsnotify.storage.base import MessageFilter
 from lsnotify.storage.columns import CAPTURED_COLUMNS, OUTBOX_COLUMNS
-from lsnotify.storage.postgres_core import contact_method, outbox_message, select_contact_method
-from lsnotify.storage.postgres_database import Connection
+from lsnotify.storage.postgres.core import contact_method, outbox_message, select_contact_method
+from lsnotify.storage.postgres.database import Connection
 
 
 def rowcount(status: str) -> int:

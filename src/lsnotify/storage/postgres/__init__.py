@@ -1,0 +1,1 @@
+"""The PostgreSQL store: an asyncpg pool shared by any number of nodes."""
