@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
+
+from lsnotify.messages.formats import iso_time
 
 PAGE_HEADERS = {
     "cache-control": "no-store",
@@ -40,11 +41,6 @@ def linkify(text: str) -> Markup:
         last = match.end()
     parts.append(escape(text[last:]))
     return Markup("").join(parts)
-
-
-def iso_time(epoch: float) -> str:
-    """``2026-11-01T08:00:00.123Z``: how pages and the dev inbox's JSON show a time."""
-    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 _env.filters["linkify"] = linkify
