@@ -101,6 +101,6 @@ def test_timestamps_from_numbers_and_strings() -> None:
 
 
 def test_the_settings_restate_the_metric_time_limits() -> None:
-    """``config`` imports nothing of lsnotify, so it restates these figures: they must stay equal."""
+    """``config`` sits below ``domain`` in the import layers, so it restates these figures: they must stay equal."""
     assert MIN_METRIC_RETENTION == LONGEST_EVALUATION_RANGE_SECONDS == (288 + 2) * 5 * 60
     assert Settings().metric_retention == DEFAULT_METRIC_RETENTION_SECONDS == 14 * 86400
