@@ -13,8 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from lsnotify.domain import EMAIL, VALID, ContactMethod, Operation, Scope, new_id
+from lsnotify.domain import Operation, Scope, new_id
 from lsnotify.domain.alarms import Alarm, MonitoredResource
+from lsnotify.domain.contacts import EMAIL, VALID, ContactMethod
 from lsnotify.service.alarms.evaluator import AlarmEvaluator
 from lsnotify.service.alarms.metrics import aggregate
 from lsnotify.storage.sqlite.store import SqliteStore

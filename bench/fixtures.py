@@ -24,7 +24,8 @@ import asyncpg
 from bench.presign import Call, Key
 from lsnotify.awsjson.model import lightsail_regions
 from lsnotify.config import load_settings
-from lsnotify.domain import EMAIL, SMS, VALID, AccessKey, ContactMethod, Operation, contact_method_name
+from lsnotify.domain import AccessKey, Operation
+from lsnotify.domain.contacts import EMAIL, SMS, VALID, ContactMethod, contact_method_name
 from lsnotify.identity import SecretBox, issue_access_key, load_secret_key
 from lsnotify.storage.factory import SQLITE_FILE, create_store
 from lsnotify.storage.sqlite import store as sqlite_store

@@ -26,7 +26,8 @@ from cryptography.fernet import Fernet
 from lsnotify.config import Settings
 from lsnotify.delivery.providers import build_worker, smtp_sender
 from lsnotify.delivery.senders import Envelope
-from lsnotify.domain import EMAIL, VALID, ContactMethod, Operation, new_id
+from lsnotify.domain import Operation, new_id
+from lsnotify.domain.contacts import EMAIL, VALID, ContactMethod
 from lsnotify.identity import SecretBox
 from lsnotify.service.notify import new_notification
 from lsnotify.storage.sqlite.store import SqliteStore

@@ -25,7 +25,7 @@ from bench.presign import Call, sign
 from bench.report import Figure
 from bench.rounds import Comparison, interleave
 from bench.servers import ROOT, Server, floor_server, lsnotify_server, moto_server, request, smtp_sink
-from lsnotify.domain import SMS
+from lsnotify.domain.contacts import SMS
 from lsnotify.storage.factory import SQLITE_FILE
 
 READ_ACCOUNTS = 16

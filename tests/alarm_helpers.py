@@ -14,10 +14,11 @@ from botocore.config import Config
 
 from harness import Account, ServerProcess
 from lsnotify.awsjson.lsnotify_model import API_VERSION, SERVICE_NAME
-from lsnotify.domain import EMAIL, OutboxMessage, Scope, new_id
+from lsnotify.domain import Scope, new_id
 from lsnotify.domain.alarms import MonitoredResource
+from lsnotify.domain.contacts import EMAIL, hash_token
+from lsnotify.domain.outbox import VERIFICATION_KIND, OutboxMessage
 from lsnotify.identity import SecretBox
-from lsnotify.service.verification import VERIFICATION_KIND, hash_token
 from lsnotify.storage.base import Store
 
 

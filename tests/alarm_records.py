@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from lsnotify.domain import EMAIL, new_id
+from lsnotify.domain import new_id
 from lsnotify.domain.alarms import ALARM, OK, Alarm, MonitoredResource
+from lsnotify.domain.contacts import EMAIL
 
 
 def new_alarm(name: str, on: MonitoredResource, **changes: Any) -> Alarm:

@@ -6,7 +6,9 @@ import time
 from typing import Any
 
 from harness import ServerProcess, cli_json
-from lsnotify.domain import ContactMethod, OutboxMessage, Scope
+from lsnotify.domain import Scope
+from lsnotify.domain.contacts import ContactMethod
+from lsnotify.domain.outbox import OutboxMessage
 from lsnotify.service.notify import new_notification, notification_recipients
 
 # Short intervals so that retries and polls take milliseconds, not minutes.

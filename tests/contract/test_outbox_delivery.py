@@ -8,21 +8,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from lsnotify.domain import (
-    EMAIL,
-    OUTBOX_DEAD,
-    OUTBOX_PENDING,
-    OUTBOX_SENT,
-    PENDING_VERIFICATION,
-    SMS,
-    CapturedMessage,
-    ContactMethod,
-    Operation,
-    OutboxMessage,
-    Scope,
-    VerificationToken,
-    new_id,
-)
+from lsnotify.domain import Operation, Scope, new_id
+from lsnotify.domain.contacts import EMAIL, PENDING_VERIFICATION, SMS, ContactMethod, VerificationToken
+from lsnotify.domain.outbox import OUTBOX_DEAD, OUTBOX_PENDING, OUTBOX_SENT, CapturedMessage, OutboxMessage
 from lsnotify.storage.base import MessageFilter, Store
 
 NOW = 1_800_000_000.0

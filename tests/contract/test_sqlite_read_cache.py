@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_store import SCOPE, contact_method, operation
 
-from lsnotify.domain import EMAIL, SMS
+from lsnotify.domain.contacts import EMAIL, SMS
 from lsnotify.storage.sqlite.store import SqliteStore
 
 

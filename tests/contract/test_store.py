@@ -7,22 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from lsnotify.domain import (
-    EMAIL,
-    KEY_ACTIVE,
-    KEY_INACTIVE,
-    PENDING_VERIFICATION,
-    SMS,
-    VALID,
-    AccessKey,
-    ContactMethod,
-    Operation,
-    OutboxMessage,
-    Scope,
-    Tag,
-    VerificationToken,
-    new_id,
-)
+from lsnotify.domain import KEY_ACTIVE, KEY_INACTIVE, AccessKey, Operation, Scope, Tag, new_id
+from lsnotify.domain.contacts import EMAIL, PENDING_VERIFICATION, SMS, VALID, ContactMethod, VerificationToken
+from lsnotify.domain.outbox import OutboxMessage
 from lsnotify.storage.base import AlreadyVerified, ContactMethodExists, RecordNotFound, Store, TooManyTags
 
 SCOPE = Scope("111111111111", "us-east-1")

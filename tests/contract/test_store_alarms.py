@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from alarm_records import new_alarm
-from lsnotify.domain import EMAIL, SMS, VALID, ContactMethod, Operation, OutboxMessage, Scope, Tag, new_id
+from lsnotify.domain import Operation, Scope, Tag, new_id
 from lsnotify.domain.alarms import (
     ALARM,
     INSTANCE,
@@ -19,6 +19,8 @@ from lsnotify.domain.alarms import (
     MetricAggregate,
     MonitoredResource,
 )
+from lsnotify.domain.contacts import EMAIL, SMS, VALID, ContactMethod
+from lsnotify.domain.outbox import OutboxMessage
 from lsnotify.storage.base import (
     AlarmLimitExceeded,
     RecordNotFound,

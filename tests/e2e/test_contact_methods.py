@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from harness import Account, ServerProcess, error_of
-from lsnotify.domain import OUTBOX_PENDING, OUTBOX_SENT
+from lsnotify.domain.outbox import OUTBOX_PENDING, OUTBOX_SENT
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 

@@ -25,7 +25,7 @@ from signing import CONTENT_TYPE, RawClient, assert_error, post, sign, target
 
 from harness import Account, ServerProcess
 from lsnotify.awsjson.model import lightsail_model
-from lsnotify.service.dispatch import OPERATIONS
+from lsnotify.service.api import OPERATIONS
 
 SERVED = tuple(OPERATIONS)
 MODEL = lightsail_model()

@@ -8,17 +8,11 @@ from dataclasses import replace
 import pytest
 
 from alarm_records import new_alarm
-from lsnotify.domain import EMAIL, PENDING_VERIFICATION, SMS, VALID, ContactMethod
 from lsnotify.domain.alarms import ALARM, INSUFFICIENT_DATA, OK, Alarm, MonitoredResource
-from lsnotify.service.alarms.notices import (
-    SMS_LIMIT,
-    AlarmNotice,
-    notification_messages,
-    render_email,
-    render_sms,
-    should_notify,
-)
-from lsnotify.service.notify import NOTIFICATION_KIND
+from lsnotify.domain.contacts import EMAIL, PENDING_VERIFICATION, SMS, VALID, ContactMethod
+from lsnotify.domain.outbox import NOTIFICATION_KIND
+from lsnotify.messages.alarms import SMS_LIMIT, AlarmNotice, render_email, render_sms
+from lsnotify.service.alarms.notices import notification_messages, should_notify
 
 NOW = 1_800_000_000.0
 WEB = MonitoredResource("111111111111", "eu-west-1", "web-1", "Instance", "r-1", NOW)

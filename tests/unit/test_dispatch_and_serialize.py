@@ -22,7 +22,7 @@ from lsnotify.errors import (
     UnknownOperationException,
     UnrecognizedClientException,
 )
-from lsnotify.service.dispatch import OPERATIONS
+from lsnotify.service.api import OPERATIONS
 
 MODEL = lightsail_model()
 CLIENT = get_session().create_client(

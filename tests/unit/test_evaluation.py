@@ -10,7 +10,8 @@ import itertools
 
 import pytest
 
-from lsnotify.domain.alarms import ALARM, INSUFFICIENT_DATA, OK, PERIOD_SECONDS
+from lsnotify.domain.alarms import ALARM, INSUFFICIENT_DATA, OK
+from lsnotify.domain.metrics import PERIOD_SECONDS
 from lsnotify.service.alarms.rule import Rule, evaluate, evaluation_range, window_starts
 
 B, G, _ = 90.0, 10.0, None  # a breaching point, a good point, a missing point

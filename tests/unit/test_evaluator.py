@@ -9,18 +9,10 @@ from pathlib import Path
 import pytest
 
 from alarm_records import new_alarm
-from lsnotify.domain import (
-    EMAIL,
-    PENDING_VERIFICATION,
-    SMS,
-    VALID,
-    ContactMethod,
-    Operation,
-    OutboxMessage,
-    Scope,
-    new_id,
-)
+from lsnotify.domain import Operation, Scope, new_id
 from lsnotify.domain.alarms import ALARM, INSUFFICIENT_DATA, OK, Alarm, MonitoredResource
+from lsnotify.domain.contacts import EMAIL, PENDING_VERIFICATION, SMS, VALID, ContactMethod
+from lsnotify.domain.outbox import OutboxMessage
 from lsnotify.service.alarms.evaluator import AlarmEvaluator
 from lsnotify.service.alarms.metrics import aggregate
 from lsnotify.storage.base import Store

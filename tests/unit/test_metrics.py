@@ -8,17 +8,17 @@ import pytest
 
 from lsnotify.awsjson.lsnotify_model import lsnotify_model
 from lsnotify.awsjson.model import lightsail_model
+from lsnotify.config import MIN_METRIC_RETENTION, Settings
 from lsnotify.domain.alarms import RESOURCE_TYPES, MetricAggregate
-from lsnotify.errors import InvalidInputException
-from lsnotify.service.alarms.metrics import (
+from lsnotify.domain.metrics import (
+    DEFAULT_METRIC_RETENTION_SECONDS,
     FUTURE_TOLERANCE_SECONDS,
+    LONGEST_EVALUATION_RANGE_SECONDS,
     METRICS,
-    aggregate,
-    check_datapoints,
-    metric_info,
-    to_epoch_seconds,
 )
-from lsnotify.service.dispatch import LSNOTIFY_OPERATIONS
+from lsnotify.errors import InvalidInputException
+from lsnotify.service.alarms.metrics import aggregate, check_datapoints, metric_info, to_epoch_seconds
+from lsnotify.service.api import LSNOTIFY_OPERATIONS
 
 NOW = 1_800_000_000.0
 RETENTION = 14 * 86400.0
@@ -98,3 +98,9 @@ def test_timestamps_from_numbers_and_strings() -> None:
     assert to_epoch_seconds(NOW) == NOW
     assert to_epoch_seconds("2027-01-15T08:00:00Z") == datetime(2027, 1, 15, 8, tzinfo=UTC).timestamp()
     assert to_epoch_seconds(datetime(2027, 1, 15, 8, tzinfo=UTC)) == datetime(2027, 1, 15, 8, tzinfo=UTC).timestamp()
+
+
+def test_the_settings_restate_the_metric_time_limits() -> None:
+    """``config`` sits below ``domain`` in the import layers, so it restates these figures: they must stay equal."""
+    assert MIN_METRIC_RETENTION == LONGEST_EVALUATION_RANGE_SECONDS == (288 + 2) * 5 * 60
+    assert Settings().metric_retention == DEFAULT_METRIC_RETENTION_SECONDS == 14 * 86400

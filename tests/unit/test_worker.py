@@ -15,21 +15,11 @@ from lsnotify.delivery.render import Renderer
 from lsnotify.delivery.retry import RetryPolicy
 from lsnotify.delivery.senders import DeliveryFailed, Envelope
 from lsnotify.delivery.worker import Worker, WorkerOptions
-from lsnotify.domain import (
-    EMAIL,
-    OUTBOX_DEAD,
-    OUTBOX_SENT,
-    PENDING_VERIFICATION,
-    SMS,
-    VALID,
-    ContactMethod,
-    Operation,
-    Scope,
-    new_id,
-)
+from lsnotify.domain import Operation, Scope, new_id
+from lsnotify.domain.contacts import EMAIL, PENDING_VERIFICATION, SMS, VALID, ContactMethod, hash_token
+from lsnotify.domain.outbox import OUTBOX_DEAD, OUTBOX_SENT
 from lsnotify.identity import SecretBox
 from lsnotify.service.notify import new_notification
-from lsnotify.service.verification import hash_token
 from lsnotify.storage.sqlite.store import SqliteStore
 
 NOW = 1_800_000_000.0
@@ -94,7 +84,7 @@ async def add_contact_method(store: SqliteStore, protocol: str, endpoint: str, s
 
 
 async def test_a_verification_email_is_rendered_with_its_link_and_recorded_sent(store: SqliteStore) -> None:
-    from lsnotify.service.deps import Rules, Services
+    from lsnotify.service import Rules, Services
     from lsnotify.service.verification import new_verification
 
     clock, sender, outcomes = Clock(), RecordingSender(), []
@@ -212,7 +202,7 @@ async def test_run_delivers_until_stopped_then_closes_nothing_itself(store: Sqli
 
 
 async def test_a_verification_email_whose_link_no_longer_works_is_not_sent(store: SqliteStore) -> None:
-    from lsnotify.service.deps import Rules, Services
+    from lsnotify.service import Rules, Services
     from lsnotify.service.verification import new_verification
 
     clock, sender = Clock(), RecordingSender()

@@ -18,12 +18,6 @@ def lightsail_model() -> ServiceModel:
 
 
 @cache
-def target_prefix() -> str:
-    """``Lightsail_20161128``: what comes before the dot in ``X-Amz-Target``."""
-    return str(lightsail_model().metadata["targetPrefix"])
-
-
-@cache
 def lightsail_regions() -> frozenset[str]:
     """The regions of the model's ``RegionName`` enum: the only regions a credential scope may name."""
     return frozenset(lightsail_model().shape_for("RegionName").enum)

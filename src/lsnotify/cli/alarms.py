@@ -25,10 +25,10 @@ from lsnotify.domain import Scope
 from lsnotify.domain.alarms import RESOURCE_TYPES
 from lsnotify.errors import LightsailError
 from lsnotify.identity import SecretBox
+from lsnotify.messages.formats import utc_minute
 from lsnotify.service.alarms import resources as resource_rules
 from lsnotify.service.alarms.evaluator import AlarmEvaluator
 from lsnotify.service.alarms.metrics import ingest, to_epoch_seconds
-from lsnotify.service.alarms.rule import format_period
 from lsnotify.storage.base import Store, StoreError
 from lsnotify.storage.factory import create_store
 
@@ -211,7 +211,7 @@ def alarms_history(settings: Settings, account_id: str | None, region: str, name
                 "oldState": change.old_state,
                 "newState": change.new_state,
                 "reason": change.reason,
-                "datapoints": [{"period": format_period(start), "value": value} for start, value in change.datapoints],
+                "datapoints": [{"period": utc_minute(start), "value": value} for start, value in change.datapoints],
                 "notified": [{"protocol": protocol, "destination": to} for protocol, to in change.notified],
             }
             for change in await store.list_alarm_history(scope, name, limit)

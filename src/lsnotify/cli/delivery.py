@@ -18,11 +18,11 @@ import click
 from lsnotify.cli import _configure_logging, _print_json, _run_with_store, _settings, _store_command, settings_options
 from lsnotify.config import ConfigError, Settings
 from lsnotify.delivery.providers import build_worker
-from lsnotify.domain import OUTBOX_DEAD, OUTBOX_PENDING, OUTBOX_SENT, OutboxMessage
+from lsnotify.domain.outbox import OUTBOX_DEAD, OUTBOX_PENDING, OUTBOX_SENT, OutboxMessage
 from lsnotify.identity import SecretBox, check_secret_key, load_secret_key
+from lsnotify.messages.formats import iso_time
 from lsnotify.storage.base import Store, StoreError
 from lsnotify.storage.factory import create_store
-from lsnotify.web.templating import iso_time
 
 log = logging.getLogger("lsnotify.delivery")
 

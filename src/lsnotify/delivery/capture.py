@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from lsnotify.clock import Clock
 from lsnotify.delivery.senders import Envelope
-from lsnotify.domain import CapturedMessage
+from lsnotify.domain.outbox import CapturedMessage
 from lsnotify.storage.base import Store
 
 

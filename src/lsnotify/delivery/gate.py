@@ -9,10 +9,10 @@ A message that is no longer wanted is dead-lettered with the reason, never sent.
 
 from __future__ import annotations
 
-from lsnotify.domain import OutboxMessage
+from lsnotify.domain import Scope
+from lsnotify.domain.contacts import hash_token, is_notifiable
+from lsnotify.domain.outbox import NOTIFICATION_KIND, VERIFICATION_KIND, OutboxMessage
 from lsnotify.identity import SecretBox
-from lsnotify.service.notify import NOTIFICATION_KIND, still_notifiable
-from lsnotify.service.verification import VERIFICATION_KIND, hash_token
 from lsnotify.storage.base import Store
 
 
@@ -23,7 +23,7 @@ class Gate:
 
     async def refusal(self, message: OutboxMessage, now: float) -> str | None:
         """Why ``message`` must not be sent now, or None to send it."""
-        if message.kind == NOTIFICATION_KIND and not await still_notifiable(self._store, message, now):
+        if message.kind == NOTIFICATION_KIND and not await self._still_notifiable(message, now):
             return f"not sent: {message.destination} is no longer a Valid {message.protocol} contact method"
         if message.kind == VERIFICATION_KIND:
             sealed = message.payload.get("sealedToken")
@@ -35,3 +35,11 @@ class Gate:
                 if await self._store.peek_verification(token_hash, now) is None:
                     return "not sent: its link no longer works (replaced by a newer one, used, expired or deleted)"
         return None
+
+    async def _still_notifiable(self, message: OutboxMessage, now: float) -> bool:
+        """Whether ``message``'s destination is still a ``Valid`` contact method of its scope and protocol."""
+        scope = Scope(message.account_id, message.region)
+        for cm in await self._store.list_contact_methods(scope, [message.protocol]):
+            if cm.contact_endpoint == message.destination and is_notifiable(cm, now):
+                return True
+        return False

@@ -13,7 +13,7 @@ from lsnotify.delivery.senders import Sender
 from lsnotify.delivery.sms import SnsSender, WebhookSender
 from lsnotify.delivery.smtp import SmtpSender
 from lsnotify.delivery.worker import DeliveryObserver, Worker, WorkerOptions
-from lsnotify.domain import EMAIL, SMS
+from lsnotify.domain.contacts import EMAIL, SMS
 from lsnotify.identity import SecretBox
 from lsnotify.storage.base import Store
 

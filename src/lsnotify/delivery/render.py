@@ -1,36 +1,20 @@
 """Turns an outbox message into an ``Envelope``: renders verification emails, passes notifications through.
 
-``verification`` messages are rendered here, at send time, from the templates in ``templates/``: the sealed token
-is opened only now, so the raw link exists nowhere but in the email. ``notification`` messages arrive
-pre-rendered (``{"subject", "text", "html"}`` for Email, ``{"text"}`` for SMS) and are sent as they are.
+A ``verification`` message is rendered at send time (``messages/verification.py``): the sealed token is opened only
+now, so the raw link exists nowhere but in the email. A ``notification`` message arrives pre-rendered
+(``{"subject", "text", "html"}`` for Email, ``{"text"}`` for SMS) and is sent as it is.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any
 
-import jinja2
-
 from lsnotify.delivery.senders import DeliveryFailed, Envelope
-from lsnotify.domain import EMAIL, OutboxMessage
+from lsnotify.domain.contacts import EMAIL
+from lsnotify.domain.outbox import NOTIFICATION_KIND, VERIFICATION_KIND, OutboxMessage
 from lsnotify.identity import SecretBox
-from lsnotify.service.notify import NOTIFICATION_KIND
-from lsnotify.service.verification import VERIFICATION_KIND
-
-VERIFICATION_SUBJECT = "Confirm your email address for Amazon Lightsail notifications"
-
-_templates = jinja2.Environment(
-    loader=jinja2.PackageLoader("lsnotify.delivery", "templates"),
-    autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
-    undefined=jinja2.StrictUndefined,
-    keep_trailing_newline=True,
-)
-
-
-def verify_url(public_url: str, raw_token: str) -> str:
-    return f"{public_url.rstrip('/')}/verify/{raw_token}"
+from lsnotify.messages.verification import render_verification
 
 
 class Renderer:
@@ -51,21 +35,16 @@ class Renderer:
             raw_token = self._box.open(_text(payload, "sealedToken"))
         except ValueError as exc:
             raise DeliveryFailed(str(exc), permanent=True) from None
-        context = {
-            "link": verify_url(self._public_url, raw_token),
-            "account_id": message.account_id,
-            "region": message.region,
-            "address": message.destination,
-            "contact_method_name": _text(payload, "contactMethodName"),
-            "expires": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(float(payload["expiresAt"]))),
-            "public_url": self._public_url,
-        }
-        return _envelope(
-            message,
-            subject=VERIFICATION_SUBJECT,
-            text=_templates.get_template("verification.txt").render(context),
-            html=_templates.get_template("verification.html").render(context),
+        email = render_verification(
+            public_url=self._public_url,
+            raw_token=raw_token,
+            account_id=message.account_id,
+            region=message.region,
+            address=message.destination,
+            contact_method_name=_text(payload, "contactMethodName"),
+            expires_at=float(payload["expiresAt"]),
         )
+        return _envelope(message, subject=email["subject"], text=email["text"], html=email["html"])
 
 
 def _notification(message: OutboxMessage) -> Envelope:

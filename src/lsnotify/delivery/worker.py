@@ -26,7 +26,7 @@ from lsnotify.delivery.gate import Gate
 from lsnotify.delivery.render import Renderer
 from lsnotify.delivery.retry import RetryPolicy
 from lsnotify.delivery.senders import DeliveryFailed, Sender
-from lsnotify.domain import ClaimedMessage
+from lsnotify.domain.outbox import ClaimedMessage
 from lsnotify.storage.base import Store
 
 log = logging.getLogger("lsnotify.delivery")

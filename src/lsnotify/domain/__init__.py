@@ -1,28 +1,19 @@
-"""The records lsnotify keeps, as frozen dataclasses, and how their ids and ARNs are formed.
+"""The basics every record shares: the (account, region) scope, tags, ids and ARNs; operations and access keys.
 
-Every record belongs to one (account, region) scope. Timestamps are epoch seconds (float).
+The records of each area live beside this module: ``contacts`` (contact methods and their verification), ``outbox``
+(messages to deliver), ``alarms`` (monitored resources and alarms) and ``metrics`` (the metric catalogue and its
+5-minute periods). Records are frozen dataclasses; every one belongs to one (account, region) scope; timestamps are
+epoch seconds (float). Nothing here does I/O.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
-
-EMAIL: Final = "Email"
-SMS: Final = "SMS"
-
-PENDING_VERIFICATION: Final = "PendingVerification"
-VALID: Final = "Valid"
-INVALID: Final = "Invalid"
+from typing import Final
 
 KEY_ACTIVE: Final = "Active"
 KEY_INACTIVE: Final = "Inactive"
-
-OUTBOX_PENDING: Final = "pending"
-OUTBOX_SENT: Final = "sent"
-OUTBOX_DEAD: Final = "dead"
 
 
 def new_id() -> str:
@@ -48,40 +39,6 @@ class Tag:
 
 
 @dataclass(frozen=True, slots=True)
-class ContactMethod:
-    account_id: str
-    region: str
-    protocol: str
-    contact_endpoint: str
-    status: str
-    id: str
-    created_at: float
-    tags: tuple[Tag, ...] = ()
-    verification_expires_at: float | None = None
-    """While an Email method is pending: when its verification lapses and it becomes ``Invalid``."""
-
-    @property
-    def name(self) -> str:
-        return contact_method_name(self.protocol, self.region)
-
-    @property
-    def arn(self) -> str:
-        return lightsail_arn(self.region, self.account_id, "ContactMethod", self.id)
-
-    def status_at(self, now: float) -> str:
-        """The status as of ``now``: a pending verification past its deadline reads as ``Invalid``."""
-        expires_at = self.verification_expires_at
-        if self.status == PENDING_VERIFICATION and expires_at is not None and now >= expires_at:
-            return INVALID
-        return self.status
-
-
-def contact_method_name(protocol: str, region: str) -> str:
-    """One name per protocol and region, e.g. ``Email-us-east-1``: a valid Lightsail ``ResourceName``."""
-    return f"{protocol}-{region}"
-
-
-@dataclass(frozen=True, slots=True)
 class Operation:
     id: str
     account_id: str
@@ -96,39 +53,6 @@ class Operation:
     operation_details: str | None = None
     error_code: str | None = None
     error_details: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxMessage:
-    """A message to deliver, written in the same transaction as the change that causes it."""
-
-    id: str
-    account_id: str
-    region: str
-    protocol: str
-    destination: str
-    kind: str
-    """What the message is, e.g. ``verification``; delivery renders it from ``payload``."""
-    payload: Mapping[str, Any]
-    idempotency_key: str
-    created_at: float
-    status: str = OUTBOX_PENDING
-    attempts: int = 0
-    next_attempt_at: float = 0.0
-    last_error: str | None = None
-    sent_at: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class VerificationToken:
-    """An email verification token; only its SHA-256 is stored."""
-
-    token_hash: str
-    account_id: str
-    region: str
-    contact_method_id: str
-    created_at: float
-    expires_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,38 +74,3 @@ class TaggableResource:
     name: str
     arn: str
     tags: tuple[Tag, ...] = field(default=())
-
-
-# -- delivery (issue 3) -------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimedMessage:
-    """An outbox message a worker holds under a lease until it records the result."""
-
-    message: OutboxMessage
-    """The message, with ``attempts`` counting this attempt."""
-    claim: str
-    """The claim's token: a result recorded under another token (a lease that ran out) changes nothing."""
-    queued_at: float
-    """When the current round of attempts began: the message's creation, or an operator's retry."""
-
-
-@dataclass(frozen=True, slots=True)
-class CapturedMessage:
-    """A message the ``capture`` provider kept for the dev inbox instead of sending it."""
-
-    id: str
-    """The outbox message's id: capturing it again (a redelivery) keeps one copy."""
-    account_id: str
-    region: str
-    protocol: str
-    destination: str
-    subject: str | None
-    """Email only."""
-    body: str
-    """The plain text."""
-    html: str | None
-    """Email only: the HTML alternative."""
-    created_at: float
-    """When it was captured, i.e. delivered."""

@@ -1,7 +1,8 @@
-"""The records of alarms and what they watch: monitored resources, 5-minute metric aggregates, alarms, state changes.
+"""The records of alarms and what they watch: monitored resources, 5-minute metric aggregates, alarms, state changes;
+and the comparisons an alarm's threshold is checked with.
 
-Kept apart from ``domain.py`` (contact methods, operations, the outbox) so that the alarm side reads as one unit.
-Like every record they belong to one (account, region) scope; timestamps are epoch seconds.
+Like every record they belong to one (account, region) scope; timestamps are epoch seconds. The limits are
+Lightsail's (docs/lightsail-behavior.md, "Alarms").
 """
 
 from __future__ import annotations
@@ -26,13 +27,30 @@ ALARM_RESOURCE_TYPE: Final = "Alarm"
 ALARMS_PER_METRIC: Final = 2
 """Lightsail's limit of alarms per (monitored resource, metric); the database schema enforces it."""
 
-PERIOD_SECONDS: Final = 300
-"""Every metric datapoint aggregates, and every alarm evaluates, 5-minute periods."""
+MAX_EVALUATION_PERIODS: Final = 288
+"""PutAlarm's ``evaluationPeriods`` is 1 to 288 periods of 5 minutes (24 hours)."""
+EXTRA_PERIODS: Final = 2
+"""The evaluation range holds this many periods more than ``evaluationPeriods`` (the Lightsail guide's N + 2)."""
+
+COMPARISONS: Final = {
+    "GreaterThanOrEqualToThreshold": (">=", "greater than or equal to"),
+    "GreaterThanThreshold": (">", "greater than"),
+    "LessThanThreshold": ("<", "less than"),
+    "LessThanOrEqualToThreshold": ("<=", "less than or equal to"),
+}
+"""Each ``comparisonOperator`` with its symbol and its words, as messages show it."""
 
 
-def period_start(timestamp: float) -> int:
-    """The start of the 5-minute period holding ``timestamp``."""
-    return int(timestamp // PERIOD_SECONDS) * PERIOD_SECONDS
+def breaches(comparison_operator: str, value: float, threshold: float) -> bool:
+    if comparison_operator == "GreaterThanOrEqualToThreshold":
+        return value >= threshold
+    if comparison_operator == "GreaterThanThreshold":
+        return value > threshold
+    if comparison_operator == "LessThanThreshold":
+        return value < threshold
+    if comparison_operator == "LessThanOrEqualToThreshold":
+        return value <= threshold
+    raise ValueError(f"unknown comparison operator {comparison_operator!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,17 +16,10 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from lsnotify.context import RequestContext
-from lsnotify.domain import (
-    EMAIL,
-    INVALID,
-    PENDING_VERIFICATION,
-    VALID,
-    ContactMethod,
-    contact_method_name,
-    new_id,
-)
+from lsnotify.domain import new_id
+from lsnotify.domain.contacts import EMAIL, INVALID, PENDING_VERIFICATION, VALID, ContactMethod, contact_method_name
 from lsnotify.errors import InvalidInputException, NotFoundException, shown
-from lsnotify.service.deps import Services, scope_of
+from lsnotify.service import Services, scope_of
 from lsnotify.service.operations import new_operation, operations_result
 from lsnotify.service.tags import parse_tags, tags_to_wire
 from lsnotify.service.verification import new_verification

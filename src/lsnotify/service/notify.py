@@ -8,21 +8,16 @@ confirmed; an SMS method is ``Valid`` at once). Whoever notifies (alarms, TestAl
     # ... write ``messages`` in the same transaction as the change that causes them (or ``store.enqueue_outbox``)
 
 The message is pre-rendered: delivery sends its ``subject``/``text``/``html`` as they are, knowing nothing about
-why. Delivery checks the recipient again just before sending (``still_notifiable``), so a contact method deleted
+why. Delivery checks the recipient again just before sending (``delivery/gate.py``), so a contact method deleted
 or replaced while its message waited receives nothing.
 """
 
 from __future__ import annotations
 
-from lsnotify.domain import EMAIL, VALID, ContactMethod, OutboxMessage, Scope, new_id
+from lsnotify.domain import Scope, new_id
+from lsnotify.domain.contacts import EMAIL, ContactMethod, is_notifiable
+from lsnotify.domain.outbox import NOTIFICATION_KIND, OutboxMessage
 from lsnotify.storage.base import Store
-
-NOTIFICATION_KIND = "notification"
-
-
-def is_notifiable(cm: ContactMethod, now: float) -> bool:
-    """Whether ``cm`` may receive notifications at ``now``: only a ``Valid`` contact method does."""
-    return cm.status_at(now) == VALID
 
 
 async def notification_recipients(store: Store, scope: Scope, now: float) -> list[ContactMethod]:
@@ -53,11 +48,3 @@ def new_notification(
         created_at=now,
         next_attempt_at=now,
     )
-
-
-async def still_notifiable(store: Store, message: OutboxMessage, now: float) -> bool:
-    """Whether ``message``'s destination is still a ``Valid`` contact method of its scope and protocol."""
-    for cm in await store.list_contact_methods(Scope(message.account_id, message.region), [message.protocol]):
-        if cm.contact_endpoint == message.destination and is_notifiable(cm, now):
-            return True
-    return False

@@ -11,8 +11,7 @@ from typing import Any
 from lsnotify.context import RequestContext
 from lsnotify.domain import Operation, new_id
 from lsnotify.errors import NotFoundException, shown
-from lsnotify.service import paging
-from lsnotify.service.deps import Services, scope_of
+from lsnotify.service import Services, paging, scope_of
 
 PAGE_SIZE = 200
 

@@ -12,7 +12,7 @@ from typing import Any
 from lsnotify.context import RequestContext
 from lsnotify.domain import Tag
 from lsnotify.errors import InvalidInputException, NotFoundException, shown
-from lsnotify.service.deps import Services, scope_of
+from lsnotify.service import Services, scope_of
 from lsnotify.service.operations import new_operation, operations_result
 from lsnotify.storage.base import RecordNotFound, TooManyTags
 

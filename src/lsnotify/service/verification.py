@@ -6,19 +6,14 @@ message carries the token sealed with the data directory's key, so a copied data
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 
-from lsnotify.domain import EMAIL, ContactMethod, OutboxMessage, VerificationToken, new_id
-from lsnotify.service.deps import Services
+from lsnotify.domain import new_id
+from lsnotify.domain.contacts import EMAIL, ContactMethod, VerificationToken, hash_token
+from lsnotify.domain.outbox import VERIFICATION_KIND, OutboxMessage
+from lsnotify.service import Services
 from lsnotify.storage.base import RecordNotFound
-
-VERIFICATION_KIND = "verification"
-
-
-def hash_token(raw_token: str) -> str:
-    return hashlib.sha256(raw_token.encode()).hexdigest()
 
 
 def new_verification(svc: Services, cm: ContactMethod, now: float) -> tuple[VerificationToken, OutboxMessage]:
@@ -47,7 +42,7 @@ def new_verification(svc: Services, cm: ContactMethod, now: float) -> tuple[Veri
     return token, message
 
 
-# -- the confirmation pages (issue 3) -----------------------------------------------------------------------------
+# The confirmation pages: a token is looked up only when it has the shape ``new_verification`` gives it.
 _RAW_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
 
 

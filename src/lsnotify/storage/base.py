@@ -15,19 +15,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from lsnotify.domain import (
-    AccessKey,
-    CapturedMessage,
-    ClaimedMessage,
-    ContactMethod,
-    Operation,
-    OutboxMessage,
-    Scope,
-    Tag,
-    TaggableResource,
-    VerificationToken,
-)
+from lsnotify.domain import AccessKey, Operation, Scope, Tag, TaggableResource
 from lsnotify.domain.alarms import Alarm, AlarmStateChange, MetricAggregate, MonitoredResource
+from lsnotify.domain.contacts import ContactMethod, VerificationToken
+from lsnotify.domain.outbox import CapturedMessage, ClaimedMessage, OutboxMessage
 
 
 class StoreError(Exception):

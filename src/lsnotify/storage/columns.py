@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lsnotify.domain import Operation, OutboxMessage
+from lsnotify.domain import Operation
+from lsnotify.domain.outbox import OutboxMessage
 
 Dump = Callable[[Any], Any]
 

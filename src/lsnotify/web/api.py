@@ -1,5 +1,9 @@
 """The API endpoint: a pure ASGI app that takes a signed AWS JSON 1.1 request to an operation handler and back.
 
+It serves one ``ApiService`` per ``X-Amz-Target`` prefix, each made by ``api_service`` from a botocore-format model
+and its handlers: Lightsail's (``Lightsail_20161128``) and lsnotify's own (``LsNotify_20261127``, metric intake on
+the same endpoint with the same keys and region scope).
+
 Per request: read the body (at most ``max_body_bytes``) → find the operation in ``X-Amz-Target`` → authenticate
 (SigV4) → parse and validate the JSON against the model → run the handler → serialize. Every failure becomes a
 ``WireError`` response; anything else is a bug, logged with its request id and answered with ``ServiceException``.
@@ -12,12 +16,15 @@ import logging
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.model import ServiceModel
 from starlette.types import Receive, Scope, Send
 
+from lsnotify.awsjson.lsnotify_model import lsnotify_model
+from lsnotify.awsjson.model import lightsail_model
 from lsnotify.awsjson.parse import parse_body, parse_target
 from lsnotify.awsjson.serialize import ResponseSerializer, WireResponse, serialize_error
 from lsnotify.awsjson.sigv4 import SignedRequest
@@ -31,7 +38,8 @@ from lsnotify.errors import (
     WireError,
 )
 from lsnotify.identity import Authenticator
-from lsnotify.service.deps import Handler, Services
+from lsnotify.service import Services
+from lsnotify.service.api import LSNOTIFY_OPERATIONS, OPERATIONS, Handler
 from lsnotify.web.access_log import AccessLog
 
 log = logging.getLogger("lsnotify.api")
@@ -50,6 +58,29 @@ class ApiService:
     serializer: ResponseSerializer
     modeled_operations: frozenset[str]
     """Every operation of the prefix's model, served or not: an unserved one gets a clear refusal."""
+
+
+def api_service(model: ServiceModel, handlers: Mapping[str, Handler]) -> ApiService:
+    """What serves ``model``'s target prefix: ``handlers`` run its operations, and the model checks their input and
+    shapes their output."""
+    served = list(handlers)
+    return ApiService(
+        prefix=str(model.metadata["targetPrefix"]),
+        handlers=handlers,
+        validator=InputValidator(model, served),
+        serializer=ResponseSerializer((name, model.operation_model(name).output_shape) for name in served),
+        modeled_operations=frozenset(model.operation_names),
+    )
+
+
+def api_services() -> list[ApiService]:
+    """Every prefix lsnotify answers: Lightsail's operations and its own."""
+    return [api_service(lightsail_model(), OPERATIONS), api_service(lsnotify_model(), LSNOTIFY_OPERATIONS)]
+
+
+def modeled_operations(services: Iterable[ApiService]) -> frozenset[str]:
+    """The operation names of every service's model: the names a request may be counted under in ``/metrics``."""
+    return frozenset().union(*(service.modeled_operations for service in services))
 
 
 class _TooLarge(Exception):

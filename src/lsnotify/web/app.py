@@ -19,10 +19,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from lsnotify.awsjson.model import lightsail_model, lightsail_regions, operation_names, target_prefix
-from lsnotify.awsjson.serialize import ResponseSerializer
+from lsnotify.awsjson.model import lightsail_regions
 from lsnotify.awsjson.sigv4 import SigV4Verifier
-from lsnotify.awsjson.validate import InputValidator
 from lsnotify.clock import Clock, system_clock
 from lsnotify.config import Settings
 from lsnotify.delivery.providers import build_worker
@@ -35,14 +33,12 @@ from lsnotify.identity import (
     load_secret_key,
     write_credentials,
 )
+from lsnotify.service import Rules, Services
 from lsnotify.service.alarms.evaluator import AlarmEvaluator
-from lsnotify.service.deps import Rules, Services
-from lsnotify.service.dispatch import OPERATIONS
 from lsnotify.storage.base import Store
 from lsnotify.storage.factory import create_store
-from lsnotify.web.api import ApiEndpoint, ApiService
+from lsnotify.web.api import ApiEndpoint, api_services, modeled_operations
 from lsnotify.web.inbox import AdminGuard, inbox_routes
-from lsnotify.web.lsnotify_api import lsnotify_api_service
 from lsnotify.web.metrics import Metrics
 from lsnotify.web.verify import verify_routes
 
@@ -67,18 +63,6 @@ class FrontDoor:
         if scope["type"] != "http" or scope["method"] != "POST":
             return False
         return scope["path"] == "/" or any(name == b"x-amz-target" for name, _ in scope["headers"])
-
-
-def lightsail_api_service() -> ApiService:
-    model = lightsail_model()
-    served = list(OPERATIONS)
-    return ApiService(
-        prefix=target_prefix(),
-        handlers=OPERATIONS,
-        validator=InputValidator(model, served),
-        serializer=ResponseSerializer((name, model.operation_model(name).output_shape) for name in served),
-        modeled_operations=operation_names(),
-    )
 
 
 @dataclass
@@ -111,10 +95,11 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
     )
     authenticator = Authenticator(store, box, verifier, clock, settings.key_cache_ttl)
     # -- delivery (issue 3): metrics, the outbox worker --
-    metrics = Metrics(operation_names(), {settings.email_provider, settings.sms_provider})
+    served = api_services()
+    metrics = Metrics(modeled_operations(served), {settings.email_provider, settings.sms_provider})
     worker = build_worker(settings, store, box, clock, metrics.observe_delivery)
     api = ApiEndpoint(
-        services=[lightsail_api_service(), lsnotify_api_service()],
+        services=served,
         authenticator=authenticator,
         deps=services,
         max_body_bytes=settings.max_body_bytes,

@@ -22,9 +22,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from lsnotify.domain import EMAIL, SMS, CapturedMessage
+from lsnotify.domain.contacts import EMAIL, SMS
+from lsnotify.domain.outbox import CapturedMessage
+from lsnotify.messages.formats import iso_time
 from lsnotify.storage.base import MessageFilter, Store
-from lsnotify.web.templating import iso_time, page
+from lsnotify.web.templating import page
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10_000

@@ -1,8 +1,8 @@
 """``GET /metrics`` (Prometheus text format): API requests and their latency, the outbox, and deliveries.
 
 - ``lsnotify_api_requests_total{operation, status}`` and ``lsnotify_api_request_duration_seconds{operation}``
-  (a histogram), fed by the API endpoint's per-request hook. An operation the model does not know is counted as
-  ``unknown``, so clients cannot grow the label set.
+  (a histogram), fed by the API endpoint's per-request hook. An operation is counted under its name when one of the
+  served models (Lightsail's, lsnotify's own) has it, else as ``unknown``, so clients cannot grow the label set.
 - ``lsnotify_outbox_messages{state}``: messages pending, sent (not yet pruned) and dead, read from the store at
   each scrape, so it covers every worker sharing the database.
 - ``lsnotify_deliveries_total{provider, outcome}``: this process's delivery attempts, ``sent``, ``failed`` (to be

@@ -1,14 +1,18 @@
-"""The HTML pages' templates (``templates/``), the headers every page carries, and the ``linkify`` filter."""
+"""The HTML pages' templates (``templates/``), the headers every page carries, and the ``linkify`` filter.
+
+The environment follows the rules of every lsnotify template (``messages/environment.py``): ``.html`` is autoescaped.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
-import jinja2
 from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
+
+from lsnotify.messages.environment import template_environment
+from lsnotify.messages.formats import iso_time
 
 PAGE_HEADERS = {
     "cache-control": "no-store",
@@ -22,11 +26,7 @@ PAGE_HEADERS = {
 
 _URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 
-_env = jinja2.Environment(
-    loader=jinja2.PackageLoader("lsnotify.web", "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-)
+_env = template_environment("lsnotify.web")
 
 
 def linkify(text: str) -> Markup:
@@ -40,11 +40,6 @@ def linkify(text: str) -> Markup:
         last = match.end()
     parts.append(escape(text[last:]))
     return Markup("").join(parts)
-
-
-def iso_time(epoch: float) -> str:
-    """``2026-11-01T08:00:00.123Z``: how pages and the dev inbox's JSON show a time."""
-    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 _env.filters["linkify"] = linkify

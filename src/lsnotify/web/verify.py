@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from lsnotify.service.deps import Services
+from lsnotify.service import Services
 from lsnotify.service.verification import confirm_verification, pending_verification
 from lsnotify.web.templating import page
 

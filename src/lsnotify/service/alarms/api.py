@@ -1,4 +1,4 @@
-"""Alarms: PutAlarm, GetAlarms, DeleteAlarm and TestAlarm (behavior.md §3).
+"""Alarms: PutAlarm, GetAlarms, DeleteAlarm and TestAlarm (docs/lightsail-behavior.md, "Alarms").
 
 PutAlarm creates or completely overwrites an alarm: omitted optional fields take their defaults again
 (``datapointsToAlarm`` = ``evaluationPeriods``, ``treatMissingData`` = missing, ``notificationTriggers`` = [ALARM],
@@ -6,7 +6,7 @@ PutAlarm creates or completely overwrites an alarm: omitted optional fields take
 on create; TagResource changes them later). The monitored resource must be registered, the metric must be one of its
 type's, and a (resource, metric) has at most two alarms, which the database enforces. GetAlarms sorts by name, 100 a
 page. TestAlarm notifies as if the alarm entered the given state, without changing it. Every change records an
-``Operation``; state changes themselves come from the evaluator (``service/evaluator.py``).
+``Operation``; state changes themselves come from the evaluator (``service/alarms/evaluator.py``).
 """
 
 from __future__ import annotations
@@ -21,14 +21,15 @@ from lsnotify.domain.alarms import (
     ALARM_RESOURCE_TYPE,
     ALARMS_PER_METRIC,
     INSUFFICIENT_DATA,
-    PERIOD_SECONDS,
+    MAX_EVALUATION_PERIODS,
     Alarm,
 )
+from lsnotify.domain.metrics import PERIOD_SECONDS
 from lsnotify.errors import InvalidInputException, NotFoundException, shown
-from lsnotify.service import paging
+from lsnotify.messages.alarms import AlarmNotice
+from lsnotify.service import Services, paging, scope_of
 from lsnotify.service.alarms.metrics import metric_info
-from lsnotify.service.alarms.notices import AlarmNotice, notification_messages, should_notify
-from lsnotify.service.deps import Services, scope_of
+from lsnotify.service.alarms.notices import notification_messages, should_notify
 from lsnotify.service.operations import new_operation, operations_result
 from lsnotify.service.tags import parse_tags, tags_to_wire
 from lsnotify.storage.base import AlarmLimitExceeded, RecordNotFound
@@ -36,7 +37,6 @@ from lsnotify.storage.base import AlarmLimitExceeded, RecordNotFound
 log = logging.getLogger("lsnotify.alarms")
 
 PAGE_SIZE = 100
-MAX_EVALUATION_PERIODS = 288
 CREATED_REASON = "Unchecked: the alarm was just created and has not been evaluated yet."
 
 

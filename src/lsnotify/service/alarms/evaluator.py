@@ -19,8 +19,9 @@ import math
 from lsnotify.clock import Clock
 from lsnotify.domain import Scope
 from lsnotify.domain.alarms import Alarm, AlarmStateChange
+from lsnotify.messages.alarms import AlarmNotice
 from lsnotify.service.alarms.metrics import metric_info
-from lsnotify.service.alarms.notices import AlarmNotice, notification_messages, should_notify
+from lsnotify.service.alarms.notices import notification_messages, should_notify
 from lsnotify.service.alarms.rule import Rule, evaluate, window_starts
 from lsnotify.storage.base import Store
 

@@ -1,7 +1,5 @@
-"""Metrics: which metrics each resource type has, with their statistic and unit, and taking datapoints in.
+"""Taking metric datapoints in: checking them against the metric catalogue (``domain/metrics.py``) and storing them.
 
-The per-type lists are those of PutAlarm's ``metricName`` documentation; the statistic is the one the
-Get*MetricData documentation calls most useful (behavior.md §3.2), and it is what alarms compare with their threshold.
 Datapoints are stored as 5-minute aggregates (count, sum, minimum, maximum), from which every statistic derives.
 They come through ``LsNotify_20261127.PutMetricData`` on the API's front door, or ``lsnotify metrics put``; both
 register a resource the first time it reports. Timestamps may lie within the retention window behind and two hours
@@ -11,85 +9,21 @@ ahead (as CloudWatch allows).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from botocore.utils import parse_timestamp
 
 from lsnotify.context import RequestContext
 from lsnotify.domain import Scope
-from lsnotify.domain.alarms import (
-    INSTANCE,
-    LOAD_BALANCER,
-    RELATIONAL_DATABASE,
-    MetricAggregate,
-    MonitoredResource,
-    period_start,
-)
+from lsnotify.domain.alarms import MetricAggregate, MonitoredResource
+from lsnotify.domain.metrics import FUTURE_TOLERANCE_SECONDS, METRICS, MetricInfo, period_start
 from lsnotify.errors import InvalidInputException, shown
+from lsnotify.messages.formats import shown_time
+from lsnotify.service import Services, scope_of
 from lsnotify.service.alarms.resources import new_resource
-from lsnotify.service.deps import Services, scope_of
 from lsnotify.storage.base import ResourceTypeMismatch, Store
-
-FUTURE_TOLERANCE_SECONDS = 7200.0
-
-
-@dataclass(frozen=True, slots=True)
-class MetricInfo:
-    statistic: str
-    unit: str
-
-
-_AVERAGE_PERCENT = MetricInfo("Average", "Percent")
-_SUM_COUNT = MetricInfo("Sum", "Count")
-_SUM_BYTES = MetricInfo("Sum", "Bytes")
-_AVERAGE_SECONDS = MetricInfo("Average", "Seconds")
-_AVERAGE_COUNT = MetricInfo("Average", "Count")
-_AVERAGE_BYTES_PER_SECOND = MetricInfo("Average", "Bytes/Second")
-
-METRICS: Mapping[str, Mapping[str, MetricInfo]] = {
-    INSTANCE: {
-        "BurstCapacityPercentage": _AVERAGE_PERCENT,
-        "BurstCapacityTime": _AVERAGE_SECONDS,
-        "CPUUtilization": _AVERAGE_PERCENT,
-        "NetworkIn": _SUM_BYTES,
-        "NetworkOut": _SUM_BYTES,
-        "StatusCheckFailed": _SUM_COUNT,
-        "StatusCheckFailed_Instance": _SUM_COUNT,
-        "StatusCheckFailed_System": _SUM_COUNT,
-        "DiskReadOps": _SUM_COUNT,
-        "DiskWriteOps": _SUM_COUNT,
-        "DiskReadBytes": _SUM_BYTES,
-        "DiskWriteBytes": _SUM_BYTES,
-        "DiskTotalReadTime": _AVERAGE_SECONDS,
-        "DiskTotalWriteTime": _AVERAGE_SECONDS,
-        "DiskQueueLength": _AVERAGE_COUNT,
-    },
-    LOAD_BALANCER: {
-        "ClientTLSNegotiationErrorCount": _SUM_COUNT,
-        "HealthyHostCount": _AVERAGE_COUNT,
-        "UnhealthyHostCount": _AVERAGE_COUNT,
-        "HTTPCode_LB_4XX_Count": _SUM_COUNT,
-        "HTTPCode_LB_5XX_Count": _SUM_COUNT,
-        "HTTPCode_Instance_2XX_Count": _SUM_COUNT,
-        "HTTPCode_Instance_3XX_Count": _SUM_COUNT,
-        "HTTPCode_Instance_4XX_Count": _SUM_COUNT,
-        "HTTPCode_Instance_5XX_Count": _SUM_COUNT,
-        "InstanceResponseTime": _AVERAGE_SECONDS,
-        "RejectedConnectionCount": _SUM_COUNT,
-        "RequestCount": _SUM_COUNT,
-    },
-    RELATIONAL_DATABASE: {
-        "CPUUtilization": _AVERAGE_PERCENT,
-        "DatabaseConnections": MetricInfo("Maximum", "Count"),
-        "DiskQueueDepth": _SUM_COUNT,
-        "FreeStorageSpace": _SUM_BYTES,
-        "NetworkReceiveThroughput": _AVERAGE_BYTES_PER_SECOND,
-        "NetworkTransmitThroughput": _AVERAGE_BYTES_PER_SECOND,
-    },
-}
 
 
 def metric_info(resource_type: str, metric_name: str, field: str = "metricName") -> MetricInfo:
@@ -121,17 +55,10 @@ def check_datapoints(points: Sequence[tuple[float, float]], now: float, retentio
             raise InvalidInputException(f"datapoints[{index}].value: must be a finite number (got {value}).")
         if not oldest <= timestamp <= newest:
             raise InvalidInputException(
-                f"datapoints[{index}].timestamp: {_shown_time(timestamp)} is outside the accepted window: at most "
+                f"datapoints[{index}].timestamp: {shown_time(timestamp)} is outside the accepted window: at most "
                 f"{retention:g} seconds in the past (the retention window) and {FUTURE_TOLERANCE_SECONDS:g} seconds "
                 "in the future."
             )
-
-
-def _shown_time(timestamp: float) -> str:
-    try:
-        return datetime.fromtimestamp(timestamp, UTC).isoformat()
-    except (OverflowError, OSError, ValueError):
-        return f"{timestamp:g}"
 
 
 def aggregate(points: Iterable[tuple[float, float]]) -> list[MetricAggregate]:

@@ -1,4 +1,5 @@
-"""Alarm evaluation: M out of N with ``treatMissingData``, exactly as behavior.md §3.6 describes it.
+"""Alarm evaluation: M out of N with ``treatMissingData``, as Lightsail documents it (docs/lightsail-behavior.md,
+"Alarm evaluation").
 
 Pure: from an alarm's rule, the values of the periods in its evaluation range and its current state, decide the next
 state and say why. The Lightsail guide's rules ("Alarms in Amazon Lightsail", graphs A–J):
@@ -17,18 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from lsnotify.domain.alarms import ALARM, INSUFFICIENT_DATA, OK, PERIOD_SECONDS, period_start
-
-EXTRA_PERIODS = 2
-
-COMPARISONS = {
-    "GreaterThanOrEqualToThreshold": (">=", "greater than or equal to"),
-    "GreaterThanThreshold": (">", "greater than"),
-    "LessThanThreshold": ("<", "less than"),
-    "LessThanOrEqualToThreshold": ("<=", "less than or equal to"),
-}
+from lsnotify.domain.alarms import ALARM, COMPARISONS, EXTRA_PERIODS, INSUFFICIENT_DATA, OK, breaches
+from lsnotify.domain.metrics import PERIOD_SECONDS, period_start
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,18 +51,6 @@ def window_starts(evaluation_periods: int, now: float) -> list[int]:
     newest = period_start(now)
     count = evaluation_range(evaluation_periods)
     return [newest - (count - 1 - i) * PERIOD_SECONDS for i in range(count)]
-
-
-def breaches(comparison_operator: str, value: float, threshold: float) -> bool:
-    if comparison_operator == "GreaterThanOrEqualToThreshold":
-        return value >= threshold
-    if comparison_operator == "GreaterThanThreshold":
-        return value > threshold
-    if comparison_operator == "LessThanThreshold":
-        return value < threshold
-    if comparison_operator == "LessThanOrEqualToThreshold":
-        return value <= threshold
-    raise ValueError(f"unknown comparison operator {comparison_operator!r}")
 
 
 def evaluate(rule: Rule, window: Sequence[tuple[int, float | None]], current_state: str) -> Outcome:
@@ -132,8 +112,3 @@ def _no_data(periods: int, treat: str, consequence: str) -> str:
         f"Insufficient data: no datapoints in the last {periods} periods; treatMissingData is {treat}, "
         f"so {consequence}."
     )
-
-
-def format_period(start: int) -> str:
-    """A period start as people read it, in UTC: ``2026-11-27 10:05 UTC``."""
-    return datetime.fromtimestamp(start, UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -20,7 +20,7 @@ from typing import Any
 
 import asyncpg
 
-from lsnotify.domain import Operation, OutboxMessage, Scope, TaggableResource
+from lsnotify.domain import Operation, Scope, TaggableResource
 from lsnotify.domain.alarms import (
     ALARM_RESOURCE_TYPE,
     ALARMS_PER_METRIC,
@@ -29,6 +29,7 @@ from lsnotify.domain.alarms import (
     MetricAggregate,
     MonitoredResource,
 )
+from lsnotify.domain.outbox import OutboxMessage
 from lsnotify.storage.alarm_rows import ALARM_CONFIG_COLUMNS, alarm_config_values, alarm_from_row, state_change_from_row
 from lsnotify.storage.base import AlarmLimitExceeded, RecordNotFound, ResourceExists, ResourceTypeMismatch
 from lsnotify.storage.columns import ALARM_SELECT, HISTORY_COLUMNS, RESOURCE_COLUMNS

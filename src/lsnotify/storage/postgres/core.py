@@ -12,18 +12,9 @@ from typing import Any
 
 import asyncpg
 
-from lsnotify.domain import (
-    EMAIL,
-    VALID,
-    AccessKey,
-    ContactMethod,
-    Operation,
-    OutboxMessage,
-    Scope,
-    Tag,
-    TaggableResource,
-    VerificationToken,
-)
+from lsnotify.domain import AccessKey, Operation, Scope, Tag, TaggableResource
+from lsnotify.domain.contacts import EMAIL, VALID, ContactMethod, VerificationToken
+from lsnotify.domain.outbox import OutboxMessage
 from lsnotify.storage.base import AlreadyVerified, ContactMethodExists, RecordNotFound, TooManyTags
 from lsnotify.storage.columns import (
     ACCESS_KEY_COLUMNS,

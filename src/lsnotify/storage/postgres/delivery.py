@@ -12,15 +12,8 @@ import secrets
 from collections.abc import Collection
 from typing import Any
 
-from lsnotify.domain import (
-    EMAIL,
-    OUTBOX_DEAD,
-    OUTBOX_PENDING,
-    OUTBOX_SENT,
-    CapturedMessage,
-    ClaimedMessage,
-    ContactMethod,
-)
+from lsnotify.domain.contacts import EMAIL, ContactMethod
+from lsnotify.domain.outbox import OUTBOX_DEAD, OUTBOX_PENDING, OUTBOX_SENT, CapturedMessage, ClaimedMessage
 from lsnotify.storage.base import MessageFilter
 from lsnotify.storage.columns import CAPTURED_COLUMNS, OUTBOX_COLUMNS
 from lsnotify.storage.postgres.core import contact_method, outbox_message, select_contact_method

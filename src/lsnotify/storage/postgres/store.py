@@ -17,22 +17,10 @@ from typing import Any
 
 import asyncpg
 
-from lsnotify.domain import (
-    EMAIL,
-    SMS,
-    AccessKey,
-    CapturedMessage,
-    ClaimedMessage,
-    ContactMethod,
-    Operation,
-    OutboxMessage,
-    Scope,
-    Tag,
-    TaggableResource,
-    VerificationToken,
-    contact_method_name,
-)
+from lsnotify.domain import AccessKey, Operation, Scope, Tag, TaggableResource
 from lsnotify.domain.alarms import Alarm, AlarmStateChange, MetricAggregate, MonitoredResource
+from lsnotify.domain.contacts import EMAIL, SMS, ContactMethod, VerificationToken, contact_method_name
+from lsnotify.domain.outbox import CapturedMessage, ClaimedMessage, OutboxMessage
 from lsnotify.storage.base import MessageFilter
 from lsnotify.storage.columns import ACCESS_KEY_COLUMNS, CONTACT_METHOD_COLUMNS, OPERATION_COLUMNS, OUTBOX_COLUMNS
 from lsnotify.storage.migrations import migrations

@@ -13,14 +13,13 @@ import sqlite3
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from lsnotify.domain import (
-    EMAIL,
+from lsnotify.domain.contacts import EMAIL, ContactMethod
+from lsnotify.domain.outbox import (
     OUTBOX_DEAD,
     OUTBOX_PENDING,
     OUTBOX_SENT,
     CapturedMessage,
     ClaimedMessage,
-    ContactMethod,
     OutboxMessage,
 )
 from lsnotify.storage.base import MessageFilter

@@ -17,23 +17,10 @@ from typing import Any
 
 import orjson
 
-from lsnotify.domain import (
-    EMAIL,
-    SMS,
-    VALID,
-    AccessKey,
-    CapturedMessage,
-    ClaimedMessage,
-    ContactMethod,
-    Operation,
-    OutboxMessage,
-    Scope,
-    Tag,
-    TaggableResource,
-    VerificationToken,
-    contact_method_name,
-)
+from lsnotify.domain import AccessKey, Operation, Scope, Tag, TaggableResource
 from lsnotify.domain.alarms import Alarm, AlarmStateChange, MetricAggregate, MonitoredResource
+from lsnotify.domain.contacts import EMAIL, SMS, VALID, ContactMethod, VerificationToken, contact_method_name
+from lsnotify.domain.outbox import CapturedMessage, ClaimedMessage, OutboxMessage
 from lsnotify.storage.base import AlreadyVerified, ContactMethodExists, MessageFilter, RecordNotFound, TooManyTags
 from lsnotify.storage.columns import (
     ACCESS_KEY_COLUMNS,

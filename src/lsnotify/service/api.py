@@ -1,13 +1,21 @@
-"""The one table from Lightsail operation name to handler. A unit test checks every name against the model."""
+"""The operations lsnotify serves, by ``X-Amz-Target`` prefix: the one table from operation name to handler.
+
+``OPERATIONS`` are Lightsail's (``Lightsail_20161128``; a unit test checks every name against botocore's model);
+``LSNOTIFY_OPERATIONS`` are lsnotify's own (``LsNotify_20261127``, model ``awsjson/lsnotify-2026-11-27.json``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
-from lsnotify.service import contact_methods, operations, tags
+from lsnotify.context import RequestContext
+from lsnotify.service import Services, contact_methods, operations, tags
 from lsnotify.service.alarms import api as alarms
 from lsnotify.service.alarms import metrics
-from lsnotify.service.deps import Handler
+
+Handler = Callable[[Services, RequestContext, dict[str, Any]], Awaitable[dict[str, Any]]]
+"""An operation: given the services, the request's context and its validated parameters, the output shape's dict."""
 
 OPERATIONS: Mapping[str, Handler] = {
     "CreateContactMethod": contact_methods.create_contact_method,
@@ -19,14 +27,12 @@ OPERATIONS: Mapping[str, Handler] = {
     "GetOperationsForResource": operations.get_operations_for_resource,
     "TagResource": tags.tag_resource,
     "UntagResource": tags.untag_resource,
-    # -- alarms (issue 4)
     "PutAlarm": alarms.put_alarm,
     "GetAlarms": alarms.get_alarms,
     "DeleteAlarm": alarms.delete_alarm,
     "TestAlarm": alarms.test_alarm,
 }
 
-# lsnotify's own operations (target prefix LsNotify_20261127, model awsjson/lsnotify-2026-11-27.json).
 LSNOTIFY_OPERATIONS: Mapping[str, Handler] = {
     "PutMetricData": metrics.put_metric_data,
 }

@@ -1,0 +1,69 @@
+"""The outbox: messages to deliver, their kinds and states, a worker's claim on one, and the dev inbox's copy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+OUTBOX_PENDING: Final = "pending"
+OUTBOX_SENT: Final = "sent"
+OUTBOX_DEAD: Final = "dead"
+
+VERIFICATION_KIND: Final = "verification"
+"""An email verification: its payload carries the sealed token, and delivery renders the email at send time."""
+NOTIFICATION_KIND: Final = "notification"
+"""A notification rendered when it was enqueued: ``{"subject", "text", "html"}`` (Email) or ``{"text"}`` (SMS)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """A message to deliver, written in the same transaction as the change that causes it."""
+
+    id: str
+    account_id: str
+    region: str
+    protocol: str
+    destination: str
+    kind: str
+    """What the message is (``VERIFICATION_KIND`` or ``NOTIFICATION_KIND``); delivery renders it from ``payload``."""
+    payload: Mapping[str, Any]
+    idempotency_key: str
+    created_at: float
+    status: str = OUTBOX_PENDING
+    attempts: int = 0
+    next_attempt_at: float = 0.0
+    last_error: str | None = None
+    sent_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedMessage:
+    """An outbox message a worker holds under a lease until it records the result."""
+
+    message: OutboxMessage
+    """The message, with ``attempts`` counting this attempt."""
+    claim: str
+    """The claim's token: a result recorded under another token (a lease that ran out) changes nothing."""
+    queued_at: float
+    """When the current round of attempts began: the message's creation, or an operator's retry."""
+
+
+@dataclass(frozen=True, slots=True)
+class CapturedMessage:
+    """A message the ``capture`` provider kept for the dev inbox instead of sending it."""
+
+    id: str
+    """The outbox message's id: capturing it again (a redelivery) keeps one copy."""
+    account_id: str
+    region: str
+    protocol: str
+    destination: str
+    subject: str | None
+    """Email only."""
+    body: str
+    """The plain text."""
+    html: str | None
+    """Email only: the HTML alternative."""
+    created_at: float
+    """When it was captured, i.e. delivered."""
