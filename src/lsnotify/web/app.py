@@ -27,6 +27,7 @@ from lsnotify.clock import Clock, system_clock
 from lsnotify.config import Settings
 from lsnotify.delivery.providers import build_worker
 from lsnotify.delivery.worker import Worker
+from lsnotify.files import secure_data_dir
 from lsnotify.identity import (
     Authenticator,
     SecretBox,
@@ -39,7 +40,8 @@ from lsnotify.service.alarms.evaluator import AlarmEvaluator
 from lsnotify.service.deps import Rules, Services
 from lsnotify.service.dispatch import OPERATIONS
 from lsnotify.storage.base import Store
-from lsnotify.storage.factory import create_store
+from lsnotify.storage.factory import SQLITE_FILE, create_store
+from lsnotify.web.admin_token import admin_token
 from lsnotify.web.api import ApiEndpoint, ApiService
 from lsnotify.web.inbox import AdminGuard, inbox_routes
 from lsnotify.web.lsnotify_api import lsnotify_api_service
@@ -97,6 +99,9 @@ class Components:
 
 
 def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = system_clock) -> Components:
+    # Before the store or a secret is written: the data directory 0700, its files 0600, the SQLite file made 0600
+    # before SQLite creates it (its -wal and -shm files take its mode).
+    secure_data_dir(settings.data_dir, create=() if settings.database_url or store else (SQLITE_FILE,))
     store = store or create_store(settings)
     box = SecretBox(load_secret_key(settings.data_dir, settings.secret_key or None))
     rules = Rules(
@@ -118,6 +123,7 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
         authenticator=authenticator,
         deps=services,
         max_body_bytes=settings.max_body_bytes,
+        body_timeout=settings.body_timeout,
         access_log=settings.access_log,
         observe=metrics.observe_request,
     )
@@ -142,15 +148,16 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
     async def healthz(_: Request) -> JSONResponse:
         try:
             await store.ping()
-        except Exception as exc:
-            return JSONResponse({"status": "unavailable", "store": str(exc)}, status_code=503)
+        except Exception as exc:  # its text may name hosts, users and paths: for the log, not for every caller
+            log.warning("/healthz: the store does not answer: %s", exc)
+            return JSONResponse({"status": "unavailable", "failed": "store"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
     routes = [
         Route("/healthz", healthz),
         # -- delivery (issue 3): verification pages, the dev inbox, metrics --
         *verify_routes(services),
-        *inbox_routes(store, AdminGuard(settings.admin_token, settings.host)),
+        *inbox_routes(store, AdminGuard(admin_token(settings), settings.host, settings.effective_public_url)),
         metrics.route(store),
     ]
     pages = Starlette(routes=routes, lifespan=lifespan)
