@@ -47,15 +47,19 @@ def secure_data_dir(data_dir: Path, create: Iterable[str] = ()) -> None:
 
     Raise ``UnsafeDataDir`` when a mode cannot be changed (another user owns the file), or when ``data_dir`` is not
     a directory or a file to create is not a regular file (a symlink planted in its place)."""
-    data_dir.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
-    info = data_dir.stat()
+    try:
+        data_dir.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+        info = data_dir.stat()
+    except (FileExistsError, NotADirectoryError):
+        raise UnsafeDataDir(f"data directory {data_dir} is not a directory") from None
     if not stat.S_ISDIR(info.st_mode):
         raise UnsafeDataDir(f"data directory {data_dir} is not a directory")
     _tighten(data_dir, info, PRIVATE_DIR_MODE)
-    for entry in os.scandir(data_dir):
-        entry_info = entry.stat(follow_symlinks=False)
-        if stat.S_ISREG(entry_info.st_mode):
-            _tighten(Path(entry.path), entry_info, PRIVATE_FILE_MODE | (entry_info.st_mode & stat.S_IXUSR))
+    with os.scandir(data_dir) as entries:
+        for entry in entries:
+            entry_info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(entry_info.st_mode):
+                _tighten(Path(entry.path), entry_info, PRIVATE_FILE_MODE | (entry_info.st_mode & stat.S_IXUSR))
     for name in create:
         path = data_dir / name
         try:
