@@ -45,8 +45,8 @@ def secure_data_dir(data_dir: Path, create: Iterable[str] = ()) -> None:
     """Make ``data_dir`` (created if missing) mode 0700 and each regular file in it at most 0600 (0700 when its
     owner may execute it), and create each file named in ``create`` that does not exist yet, empty and 0600.
 
-    Raise ``UnsafeDataDir`` when a mode cannot be changed (another user owns the file), or when ``data_dir`` is not
-    a directory or a file to create is not a regular file (a symlink planted in its place)."""
+    Raise ``UnsafeDataDir`` when a mode cannot be changed (another user owns the file), when ``data_dir`` is not a
+    directory, or when a file to create is a symbolic link (planted to redirect it)."""
     try:
         data_dir.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
         info = data_dir.stat()
@@ -65,8 +65,8 @@ def secure_data_dir(data_dir: Path, create: Iterable[str] = ()) -> None:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, PRIVATE_FILE_MODE)
         except FileExistsError:
-            if not stat.S_ISREG(path.lstat().st_mode):
-                raise UnsafeDataDir(f"{path} is not a regular file (is it a symlink?)") from None
+            if stat.S_ISLNK(path.lstat().st_mode):
+                raise UnsafeDataDir(f"{path} is a symbolic link; lsnotify writes its own files in place") from None
             continue
         os.close(fd)
 

@@ -58,7 +58,7 @@ def test_secure_data_dir_creates_a_missing_directory_private(tmp_path: Path) -> 
 
 def test_secure_data_dir_refuses_a_planted_symlink_and_a_file_for_a_directory(tmp_path: Path) -> None:
     (tmp_path / "lsnotify.db").symlink_to(tmp_path / "elsewhere.db")
-    with pytest.raises(UnsafeDataDir, match=r"lsnotify\.db is not a regular file"):
+    with pytest.raises(UnsafeDataDir, match=r"lsnotify\.db is a symbolic link"):
         secure_data_dir(tmp_path, create=("lsnotify.db",))
     assert not (tmp_path / "elsewhere.db").exists()
     (tmp_path / "plain").write_text("")

@@ -9,7 +9,6 @@ so the client cannot go on sending it.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import logging
 import secrets
@@ -37,6 +36,7 @@ from lsnotify.errors import (
 from lsnotify.identity import Authenticator
 from lsnotify.service.deps import Handler, Services
 from lsnotify.web.access_log import AccessLog, printable
+from lsnotify.web.body_deadline import BodyDeadline, BodyTooSlow
 
 log = logging.getLogger("lsnotify.api")
 
@@ -57,10 +57,6 @@ class ApiService:
 
 
 class _TooLarge(Exception):
-    pass
-
-
-class _TooSlow(Exception):
     pass
 
 
@@ -96,7 +92,7 @@ class ApiEndpoint:
         self._authenticator = authenticator
         self._deps = deps
         self._max_body_bytes = max_body_bytes
-        self._body_timeout = body_timeout
+        self._body_deadline = BodyDeadline(body_timeout)
         self._access_log = AccessLog(log) if access_log else None
         self._observe = observe
         self._request_ids = request_ids()
@@ -122,8 +118,8 @@ class ApiEndpoint:
         except _TooLarge:
             too_large = f"The request body is larger than {self._max_body_bytes} bytes."
             response = _closing(serialize_error(RequestEntityTooLargeException(too_large), request_id))
-        except _TooSlow:
-            too_slow = f"The request body did not arrive within {self._body_timeout:g} seconds."
+        except BodyTooSlow:
+            too_slow = f"The request body did not arrive within {self._body_deadline.seconds:g} seconds."
             response = _closing(serialize_error(RequestTimeoutException(too_slow), request_id))
         except Exception as error:
             response = _error_response(error, request_id, target)
@@ -153,11 +149,7 @@ class ApiEndpoint:
     async def _read_body(self, receive: Receive, length: bytes | None) -> bytes:
         if length is not None and length.isdigit() and int(length) > self._max_body_bytes:
             raise _TooLarge
-        try:
-            async with asyncio.timeout(self._body_timeout):
-                return await self._receive_body(receive)
-        except TimeoutError:
-            raise _TooSlow from None
+        return await self._body_deadline.within(self._receive_body(receive))
 
     async def _receive_body(self, receive: Receive) -> bytes:
         chunks: list[bytes] = []

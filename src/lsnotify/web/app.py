@@ -99,11 +99,11 @@ class Components:
 
 
 def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = system_clock) -> Components:
-    # Before the store or a secret is written: the data directory 0700, its files 0600, the SQLite file made 0600
-    # before SQLite creates it (its -wal and -shm files take its mode).
+    box = SecretBox(load_secret_key(settings.data_dir, settings.secret_key or None))
+    # Before the store is opened: the data directory 0700, its files 0600, the SQLite file made 0600 before SQLite
+    # creates it (its -wal and -shm files take its mode).
     secure_data_dir(settings.data_dir, create=() if settings.database_url or store else (SQLITE_FILE,))
     store = store or create_store(settings)
-    box = SecretBox(load_secret_key(settings.data_dir, settings.secret_key or None))
     rules = Rules(
         sms_regions=settings.sms_regions,
         sms_countries=settings.sms_countries,
