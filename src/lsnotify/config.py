@@ -8,6 +8,7 @@ from these fields, so the three spellings cannot drift apart. A wrong value is a
 from __future__ import annotations
 
 import dataclasses
+import logging
 import tomllib
 import typing
 from collections.abc import Mapping
@@ -17,6 +18,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 ENV_PREFIX = "LSNOTIFY_"
+SECRET_FILE_SUFFIX = "_file"
+"""Each secret setting ``x`` has a setting ``x_file``: a file that holds it (a Docker or systemd secret)."""
+
+log = logging.getLogger("lsnotify.config")
 
 DEFAULT_SMS_REGIONS = frozenset(
     {"us-east-1", "us-west-2", "eu-west-1", "ap-northeast-1", "ap-southeast-1", "ap-southeast-2"}
@@ -117,6 +122,20 @@ class Settings:
         6, "Times a transaction is retried after a transient error: serialization failure, deadlock, lost connection."
     )
 
+    # -- exposure: connections, and secrets read from files ---------------------------------------------------------
+    body_timeout: float = _setting(
+        10.0, "Seconds an API request body may take to arrive in full; a slower one gets HTTP 408 and is closed."
+    )
+    keep_alive_timeout: int = _setting(5, "Seconds an idle keep-alive connection stays open.")
+    max_connections: int = _setting(
+        500, "Most connections and requests at once; beyond it each new request gets HTTP 503 and is closed."
+    )
+    secret_key_file: str = _setting("", "File holding secret_key (safer than a flag, which `ps` shows).")
+    smtp_password_file: str = _setting("", "File holding smtp_password.")
+    sns_secret_access_key_file: str = _setting("", "File holding sns_secret_access_key.")
+    webhook_secret_file: str = _setting("", "File holding webhook_secret.")
+    admin_token_file: str = _setting("", "File holding admin_token.")
+
     @property
     def effective_public_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
@@ -124,6 +143,11 @@ class Settings:
 
 def setting_fields() -> list[dataclasses.Field[Any]]:
     return list(dataclasses.fields(Settings))
+
+
+def secret_names() -> list[str]:
+    """The settings that hold secrets."""
+    return [setting.name for setting in setting_fields() if setting.metadata["secret"]]
 
 
 def env_name(name: str) -> str:
@@ -178,9 +202,43 @@ def load_settings(
             values[name] = environ[env_name(name)]
         if flags is not None and flags.get(name) is not None:
             values[name] = flags[name]
+    _warn_of_secret_flags(flags or {})
+    _read_secret_files(values)
     settings = Settings(**{name: _convert(name, value) for name, value in values.items()})
     _check(settings)
     return settings
+
+
+def _warn_of_secret_flags(flags: Mapping[str, Any]) -> None:
+    for name in secret_names():
+        if flags.get(name):
+            flag = "--" + name.replace("_", "-")
+            log.warning(
+                "%s was given on the command line, where any user of this machine can read it (ps); "
+                "give it as %s or %s-file instead",
+                flag,
+                env_name(name),
+                flag,
+            )
+
+
+def _read_secret_files(values: dict[str, Any]) -> None:
+    """Put the content of each ``x_file`` given in ``values`` into ``x`` (without its final line break)."""
+    for name in secret_names():
+        file_name = name + SECRET_FILE_SUFFIX
+        path = str(values.get(file_name) or "")
+        if not path:
+            continue
+        if values.get(name):
+            raise ConfigError(f"{name} and {file_name}: give one or the other, not both")
+        try:
+            text = Path(path).expanduser().read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise ConfigError(f"{file_name} ({env_name(file_name)}): cannot read {path}: {reason}") from None
+        values[name] = text.removesuffix("\n").removesuffix("\r")
+        if not values[name]:
+            raise ConfigError(f"{file_name} ({env_name(file_name)}): {path} is empty")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -228,6 +286,16 @@ def _check(settings: Settings) -> None:
         )
     _check_delivery(settings)
     _check_database(settings)
+    _check_connections(settings)
+
+
+def _check_connections(settings: Settings) -> None:
+    if settings.body_timeout <= 0:
+        raise ConfigError("body_timeout: must be more than 0 seconds")
+    if settings.keep_alive_timeout < 1:
+        raise ConfigError("keep_alive_timeout: must be at least 1 (second)")
+    if settings.max_connections < 1:
+        raise ConfigError("max_connections: must be at least 1")
 
 
 # -- postgres (issue 5) -------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ Only ``awsjson.serialize`` turns them into bytes. Two families::
     │   │   AccountSetupInProgressException, RegionSetupInProgressException   (400)
     │   └── ServiceException                                                  (500: a bug)
     └── protocol errors: SerializationException, UnknownOperationException,
-        UnsupportedOperationException, RequestEntityTooLargeException,
+        UnsupportedOperationException, RequestEntityTooLargeException, RequestTimeoutException,
         MissingAuthenticationTokenException, IncompleteSignatureException,
         InvalidSignatureException, UnrecognizedClientException
 
@@ -128,6 +128,12 @@ class RequestEntityTooLargeException(WireError):
     """The request body is larger than lsnotify accepts."""
 
     status = 413
+
+
+class RequestTimeoutException(WireError):
+    """The request body did not arrive in time; the connection is closed. It is safe to retry."""
+
+    status = 408
 
 
 class MissingAuthenticationTokenException(WireError):

@@ -7,7 +7,6 @@ the 0600 file ``secret.key`` in the data directory — so a copied database file
 from __future__ import annotations
 
 import base64
-import os
 import secrets
 import time
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from lsnotify.awsjson.sigv4 import SignedRequest, SigV4Verifier, parse_authorization
 from lsnotify.domain import KEY_ACTIVE, AccessKey
 from lsnotify.errors import UnrecognizedClientException
+from lsnotify.files import write_private
 from lsnotify.storage.base import Store
 
 SECRET_KEY_FILE = "secret.key"
@@ -56,7 +56,7 @@ def load_secret_key(data_dir: Path, configured: str | None) -> bytes:
         path = data_dir / SECRET_KEY_FILE
         if not path.exists():
             data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-            _write_private(path, Fernet.generate_key().decode() + "\n")
+            write_private(path, Fernet.generate_key().decode() + "\n")
         key = path.read_text().strip().encode()
     try:
         Fernet(key)
@@ -79,17 +79,6 @@ async def check_secret_key(store: Store, box: SecretBox) -> None:
             raise ValueError(
                 f"{exc} Every node sharing one database must be given the same key (LSNOTIFY_SECRET_KEY)."
             ) from None
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Create or replace ``path`` so that it is never readable by others, not even for a moment."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as file:
-        file.write(text)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(tmp, path)
 
 
 def generate_account_id() -> str:
@@ -160,14 +149,14 @@ async def issue_access_key(
 def write_credentials(data_dir: Path, issued: IssuedKey, region: str) -> Path:
     """Write the ``[lsnotify]`` profile: ``credentials`` (0600) and ``config`` (its default region)."""
     credentials = data_dir / CREDENTIALS_FILE
-    _write_private(
+    write_private(
         credentials,
         f"[{PROFILE}]\n"
         f"aws_access_key_id = {issued.key.access_key_id}\n"
         f"aws_secret_access_key = {issued.secret_access_key}\n"
         f"# account {issued.key.account_id}\n",
     )
-    _write_private(data_dir / CONFIG_FILE, f"[profile {PROFILE}]\nregion = {region}\n")
+    write_private(data_dir / CONFIG_FILE, f"[profile {PROFILE}]\nregion = {region}\n")
     return credentials
 
 

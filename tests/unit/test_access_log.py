@@ -12,7 +12,7 @@ import time
 import pytest
 
 from lsnotify import logs
-from lsnotify.web.access_log import AccessLog
+from lsnotify.web.access_log import MAX_SHOWN, AccessLog, printable
 
 LINE = "req-1 GetContactMethods 200 0.4ms account=123456789012 region=us-east-1"
 
@@ -169,3 +169,19 @@ def test_the_command_logs_through_that_handler_and_formatter() -> None:
     finally:
         root.handlers[:], level = saved
         root.setLevel(level)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("GetContactMethods", "GetContactMethods"),
+        ("Get\nContact\r\x1b[31mMethods\t", "Get\\nContact\\r\\x1b[31mMethods\\t"),
+        ("caf\x85\u2028\ud800", "caf\\x85\\u2028\\ud800"),
+        ("A" * MAX_SHOWN, "A" * MAX_SHOWN),
+        ("A" * 20_000, "A" * MAX_SHOWN + "…(20000 characters)"),
+        ("\x00" * 1000, "\\x00" * MAX_SHOWN + "…(1000 characters)"),
+    ],
+)
+def test_client_text_is_escaped_and_cut_short(text: str, shown: str) -> None:
+    assert printable(text) == shown
+    assert printable(text).isprintable()

@@ -9,7 +9,8 @@ import pytest
 from starlette.requests import Request
 
 from lsnotify.config import ConfigError, load_settings
-from lsnotify.web.inbox import AdminGuard, is_loopback
+from lsnotify.web.hosts import is_loopback
+from lsnotify.web.inbox import AdminGuard
 from lsnotify.web.metrics import Metrics
 from lsnotify.web.templating import linkify
 
@@ -94,17 +95,19 @@ def test_request_latency_is_a_cumulative_histogram() -> None:
     assert value("lsnotify_api_request_duration_seconds_sum", labels) == pytest.approx(20.0042)
 
 
-def request_with(authorization: str | None) -> Request:
-    headers = [(b"authorization", authorization.encode())] if authorization is not None else []
+def request_with(authorization: str | None, host: str = "127.0.0.1:8080") -> Request:
+    headers = [(b"host", host.encode())]
+    if authorization is not None:
+        headers.append((b"authorization", authorization.encode()))
     return Request({"type": "http", "method": "GET", "path": "/_lsnotify/messages", "headers": headers})
 
 
 def test_the_admin_guard() -> None:
-    open_locally = AdminGuard("", "127.0.0.1")
+    open_locally = AdminGuard("", "127.0.0.1", "http://127.0.0.1:8080")
     assert open_locally.refusal(request_with(None)) is None
-    closed = AdminGuard("", "0.0.0.0").refusal(request_with("Bearer anything"))
+    closed = AdminGuard("", "0.0.0.0", "http://0.0.0.0:8080").refusal(request_with("Bearer anything"))
     assert closed is not None and closed.status_code == 403 and b"LSNOTIFY_ADMIN_TOKEN" in closed.body
-    guarded = AdminGuard("t0ken", "0.0.0.0")
+    guarded = AdminGuard("t0ken", "0.0.0.0", "http://0.0.0.0:8080")
     assert guarded.refusal(request_with("Bearer t0ken")) is None
     assert guarded.refusal(request_with("Basic " + base64.b64encode(b"me:t0ken").decode())) is None
     for wrong in (None, "Bearer nope", "Basic !!!", "Basic " + base64.b64encode(b"t0ken").decode(), "t0ken"):

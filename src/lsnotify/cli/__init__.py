@@ -103,6 +103,7 @@ def serve(config_file: Path | None, **flags: Any) -> None:
     import uvicorn
 
     from lsnotify.web.app import build_app
+    from lsnotify.web.server_options import uvicorn_options
 
     settings = _settings(config_file, flags)
     _configure_logging(settings.log_level)
@@ -112,20 +113,6 @@ def serve(config_file: Path | None, **flags: Any) -> None:
     except (ConfigError, ValueError, StoreError) as exc:
         raise click.ClickException(str(exc)) from None
     uvicorn.run(components.app, **uvicorn_options(settings))
-
-
-# performance: the benchmark's floor (bench/floor.py) runs on uvicorn with exactly these options
-def uvicorn_options(settings: Settings) -> dict[str, Any]:
-    """How ``serve`` runs uvicorn."""
-    return {
-        "host": settings.host,
-        "port": settings.port,
-        "log_level": settings.log_level,
-        "access_log": False,
-        "lifespan": "on",
-        "timeout_graceful_shutdown": 30,
-        "log_config": None,
-    }
 
 
 def _prepare_store(settings: Settings) -> None:

@@ -25,6 +25,7 @@ from lsnotify.config import Settings
 from lsnotify.testing.app_thread import STARTUP_TIMEOUT, AppThread
 from lsnotify.testing.credentials import Credentials
 from lsnotify.web.app import Components
+from lsnotify.web.server_options import connection_options
 
 GRACEFUL_SHUTDOWN_SECONDS = 10.0
 
@@ -72,6 +73,7 @@ class ThreadedServer:
                 log_level=None,
                 access_log=False,
                 timeout_graceful_shutdown=int(GRACEFUL_SHUTDOWN_SECONDS),
+                **connection_options(self.settings),
             )
             self._server = uvicorn.Server(config)
             self._serving = self._app.submit(self._server.serve(sockets=[sock]))

@@ -6,6 +6,9 @@ once per request, that costs as much as verifying the request's signature. ``Acc
 event-loop iteration, with their times, and hands them over together at the start of the next: as one write to the
 command's own handler and format (``lsnotify.logs``) when that is the only place they would go; otherwise as records,
 one by one, to the logger, so that levels, filters, handlers and formatters apply as configured.
+
+``printable`` is how a line shows what a client sent: escaped, so that it cannot forge lines or control a terminal,
+and cut short, so that it cannot fill the disk.
 """
 
 from __future__ import annotations
@@ -18,6 +21,21 @@ from typing import Any
 from lsnotify.logs import Formatter, StreamHandler
 
 _new_record = logging.LogRecord.__new__
+
+MAX_SHOWN = 128
+"""Characters of one client-supplied text a log line shows."""
+
+
+def printable(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text`` with each character that is not printable (line breaks, escape, other controls) escaped as Python
+    escapes it, and, when it is longer than ``limit``, cut to its first ``limit`` characters, then ``…`` and the
+    length it had."""
+    if len(text) <= limit and text.isprintable():
+        return text
+    shown = text[:limit]
+    if not shown.isprintable():
+        shown = "".join(char if char.isprintable() else repr(char)[1:-1] for char in shown)
+    return shown if len(text) <= limit else f"{shown}…({len(text)} characters)"
 
 
 class AccessLog:

@@ -4,9 +4,11 @@ It serves one ``ApiService`` per ``X-Amz-Target`` prefix, each made by ``api_ser
 and its handlers: Lightsail's (``Lightsail_20161128``) and lsnotify's own (``LsNotify_20261127``, metric intake on
 the same endpoint with the same keys and region scope).
 
-Per request: read the body (at most ``max_body_bytes``) → find the operation in ``X-Amz-Target`` → authenticate
-(SigV4) → parse and validate the JSON against the model → run the handler → serialize. Every failure becomes a
-``WireError`` response; anything else is a bug, logged with its request id and answered with ``ServiceException``.
+Per request: read the body (at most ``max_body_bytes``, within ``body_timeout`` seconds) → find the operation in
+``X-Amz-Target`` → authenticate (SigV4) → parse and validate the JSON against the model → run the handler →
+serialize. Every failure becomes a ``WireError`` response; anything else is a bug, logged with its request id and
+answered with ``ServiceException``. A body too large or too slow is answered (413, 408) and its connection closed,
+so the client cannot go on sending it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from lsnotify.awsjson.validate import InputValidator
 from lsnotify.context import RequestContext
 from lsnotify.errors import (
     RequestEntityTooLargeException,
+    RequestTimeoutException,
     ServiceException,
     UnknownOperationException,
     UnsupportedOperationException,
@@ -40,7 +43,8 @@ from lsnotify.errors import (
 from lsnotify.identity import Authenticator
 from lsnotify.service import Services
 from lsnotify.service.api import LSNOTIFY_OPERATIONS, OPERATIONS, Handler
-from lsnotify.web.access_log import AccessLog
+from lsnotify.web.access_log import AccessLog, printable
+from lsnotify.web.body_deadline import BodyDeadline, BodyTooSlow
 
 log = logging.getLogger("lsnotify.api")
 
@@ -110,6 +114,7 @@ class ApiEndpoint:
         authenticator: Authenticator,
         deps: Services,
         max_body_bytes: int,
+        body_timeout: float,
         access_log: bool,
         observe: Observer | None = None,
     ) -> None:
@@ -118,6 +123,7 @@ class ApiEndpoint:
         self._authenticator = authenticator
         self._deps = deps
         self._max_body_bytes = max_body_bytes
+        self._body_deadline = BodyDeadline(body_timeout)
         self._access_log = AccessLog(log) if access_log else None
         self._observe = observe
         self._request_ids = request_ids()
@@ -137,18 +143,17 @@ class ApiEndpoint:
             body = await self._read_body(receive, length)
             prefix, operation = parse_target(target, self._prefixes)
             service = self._services[prefix]
-            ctx, response = await self._handle(service, operation, scope, body, request_id)
+            ctx, response = await self._handle(service, operation, scope, body, request_id, target)
         except _Disconnected:
             return
         except _TooLarge:
-            error = RequestEntityTooLargeException(f"The request body is larger than {self._max_body_bytes} bytes.")
-            response = serialize_error(error, request_id)
-            response.headers.append((b"connection", b"close"))
-        except WireError as error:
-            response = serialize_error(error, request_id)
-        except Exception:
-            log.exception("request %s (%s) failed", request_id, target)
-            response = serialize_error(ServiceException(), request_id)
+            too_large = f"The request body is larger than {self._max_body_bytes} bytes."
+            response = _closing(serialize_error(RequestEntityTooLargeException(too_large), request_id))
+        except BodyTooSlow:
+            too_slow = f"The request body did not arrive within {self._body_deadline.seconds:g} seconds."
+            response = _closing(serialize_error(RequestTimeoutException(too_slow), request_id))
+        except Exception as error:
+            response = _error_response(error, request_id, target)
         await send(
             {
                 "type": "http.response.start",
@@ -161,14 +166,23 @@ class ApiEndpoint:
         if self._observe is not None:
             self._observe(operation, response.status, elapsed)
         if self._access_log is not None:
-            self._access_log.write(
-                f"{request_id} {operation or target} {response.status} {elapsed * 1000:.1f}ms "
-                f"account={ctx.account_id if ctx else '-'} region={ctx.region if ctx else '-'}"
-            )
+            shown = printable(operation or target or "-")
+            if ctx is None:
+                self._access_log.write(
+                    f"{request_id} {shown} {response.status} {elapsed * 1000:.1f}ms account=- key=- region=-"
+                )
+            else:
+                self._access_log.write(
+                    f"{request_id} {shown} {response.status} {elapsed * 1000:.1f}ms "
+                    f"account={ctx.account_id} key={ctx.access_key_id} region={ctx.region}"
+                )
 
     async def _read_body(self, receive: Receive, length: bytes | None) -> bytes:
         if length is not None and length.isdigit() and int(length) > self._max_body_bytes:
             raise _TooLarge
+        return await self._body_deadline.within(self._receive_body(receive))
+
+    async def _receive_body(self, receive: Receive) -> bytes:
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -184,8 +198,10 @@ class ApiEndpoint:
                 return b"".join(chunks)
 
     async def _handle(
-        self, service: ApiService, operation: str, scope: Scope, body: bytes, request_id: str
+        self, service: ApiService, operation: str, scope: Scope, body: bytes, request_id: str, target: str | None
     ) -> tuple[RequestContext, WireResponse]:
+        """The request's context and response; once the request is authenticated, its errors are answered here, so
+        that the access log names who made a request that was refused."""
         handler = service.handlers.get(operation)
         if handler is None and operation not in service.modeled_operations:
             raise UnknownOperationException(f"{operation!r} is not an operation of {service.prefix}.")
@@ -194,12 +210,29 @@ class ApiEndpoint:
         )
         principal = await self._authenticator.authenticate(signed)
         ctx = RequestContext(request_id, principal.account_id, principal.region, operation, principal.access_key_id)
-        if handler is None:
-            raise UnsupportedOperationException(
-                f"{operation} is a Lightsail operation that lsnotify does not serve; lsnotify serves "
-                f"{', '.join(sorted(service.handlers))}."
-            )
-        params: dict[str, Any] = parse_body(body)
-        service.validator.validate(operation, params)
-        result = await handler(self._deps, ctx, params)
-        return ctx, service.serializer.success(operation, result, request_id)
+        try:
+            if handler is None:
+                raise UnsupportedOperationException(
+                    f"{operation} is a Lightsail operation that lsnotify does not serve; lsnotify serves "
+                    f"{', '.join(sorted(service.handlers))}."
+                )
+            params: dict[str, Any] = parse_body(body)
+            service.validator.validate(operation, params)
+            result = await handler(self._deps, ctx, params)
+            return ctx, service.serializer.success(operation, result, request_id)
+        except Exception as error:
+            return ctx, _error_response(error, request_id, target)
+
+
+def _error_response(error: Exception, request_id: str, target: str | None) -> WireResponse:
+    """A ``WireError`` as the client should see it; any other error is a bug, logged and answered as one."""
+    if isinstance(error, WireError):
+        return serialize_error(error, request_id)
+    log.error("request %s (%s) failed", request_id, printable(target or "-"), exc_info=error)
+    return serialize_error(ServiceException(), request_id)
+
+
+def _closing(response: WireResponse) -> WireResponse:
+    """``response``, sent as the connection's last: the rest of the request is not read."""
+    response.headers.append((b"connection", b"close"))
+    return response

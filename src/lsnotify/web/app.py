@@ -25,6 +25,7 @@ from lsnotify.clock import Clock, system_clock
 from lsnotify.config import Settings
 from lsnotify.delivery.providers import build_worker
 from lsnotify.delivery.worker import Worker
+from lsnotify.files import secure_data_dir
 from lsnotify.identity import (
     Authenticator,
     SecretBox,
@@ -36,7 +37,8 @@ from lsnotify.identity import (
 from lsnotify.service import Rules, Services
 from lsnotify.service.alarms.evaluator import AlarmEvaluator
 from lsnotify.storage.base import Store
-from lsnotify.storage.factory import create_store
+from lsnotify.storage.factory import SQLITE_FILE, create_store
+from lsnotify.web.admin_token import admin_token
 from lsnotify.web.api import ApiEndpoint, api_services, modeled_operations
 from lsnotify.web.inbox import AdminGuard, inbox_routes
 from lsnotify.web.metrics import Metrics
@@ -81,8 +83,11 @@ class Components:
 
 
 def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = system_clock) -> Components:
-    store = store or create_store(settings)
     box = SecretBox(load_secret_key(settings.data_dir, settings.secret_key or None))
+    # Before the store is opened: the data directory 0700, its files 0600, the SQLite file made 0600 before SQLite
+    # creates it (its -wal and -shm files take its mode).
+    secure_data_dir(settings.data_dir, create=() if settings.database_url or store else (SQLITE_FILE,))
+    store = store or create_store(settings)
     rules = Rules(
         sms_regions=settings.sms_regions,
         sms_countries=settings.sms_countries,
@@ -103,6 +108,7 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
         authenticator=authenticator,
         deps=services,
         max_body_bytes=settings.max_body_bytes,
+        body_timeout=settings.body_timeout,
         access_log=settings.access_log,
         observe=metrics.observe_request,
     )
@@ -127,15 +133,16 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
     async def healthz(_: Request) -> JSONResponse:
         try:
             await store.ping()
-        except Exception as exc:
-            return JSONResponse({"status": "unavailable", "store": str(exc)}, status_code=503)
+        except Exception as exc:  # its text may name hosts, users and paths: for the log, not for every caller
+            log.warning("/healthz: the store does not answer: %s", exc)
+            return JSONResponse({"status": "unavailable", "failed": "store"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
     routes = [
         Route("/healthz", healthz),
         # -- delivery (issue 3): verification pages, the dev inbox, metrics --
         *verify_routes(services),
-        *inbox_routes(store, AdminGuard(settings.admin_token, settings.host)),
+        *inbox_routes(store, AdminGuard(admin_token(settings), settings.host, settings.effective_public_url)),
         metrics.route(store),
     ]
     pages = Starlette(routes=routes, lifespan=lifespan)

@@ -4,10 +4,11 @@
 ``destination``, ``accountId`` and ``region`` (and at most ``limit``); ``DELETE`` with the same filters deletes
 them. ``GET /_lsnotify/inbox`` shows them newest first, links clickable.
 
-These show live verification links, so they are guarded: when the server listens on a non-loopback address, or
-whenever ``admin_token`` is set, a request must carry the token, as ``Authorization: Bearer <token>`` or as the
-password of HTTP Basic authentication (any user name; browsers prompt for it). Without a token configured, a
-non-loopback server refuses them altogether.
+These show live verification links, so they are guarded: whenever there is an admin token (``admin_token``, or
+the one ``web.admin_token`` generates for a server on a non-loopback address), a request must carry it, as
+``Authorization: Bearer <token>`` or as the password of HTTP Basic authentication (any user name; browsers prompt
+for it). Without a token, a loopback server answers only requests that name a loopback host or the public URL's
+host and that no proxy forwarded (``web.hosts``); a non-loopback server without one refuses them altogether.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import ipaddress
 from typing import Any
 
 from starlette.requests import Request
@@ -26,31 +26,24 @@ from lsnotify.domain.contacts import EMAIL, SMS
 from lsnotify.domain.outbox import CapturedMessage
 from lsnotify.messages.formats import iso_time
 from lsnotify.storage.base import MessageFilter, Store
+from lsnotify.web.hosts import LocalRequests, is_loopback
 from lsnotify.web.templating import page
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10_000
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 class AdminGuard:
     """Decides whether a request may see the dev inbox; see the module docstring."""
 
-    def __init__(self, token: str, host: str) -> None:
+    def __init__(self, token: str, host: str, public_url: str) -> None:
         self._token = token
-        self._open = not token and is_loopback(host)
+        self._local = LocalRequests(public_url) if not token and is_loopback(host) else None
 
     def refusal(self, request: Request) -> Response | None:
-        if self._open:
-            return None
+        if self._local is not None:
+            problem = self._local.refusal(request.scope["headers"])
+            return None if problem is None else _error(403, f"{problem} (LSNOTIFY_ADMIN_TOKEN)")
         if not self._token:
             return _error(403, "the dev inbox is off on a non-loopback address until LSNOTIFY_ADMIN_TOKEN is set")
         presented = _presented_token(request.headers.get("authorization", ""))
