@@ -33,7 +33,7 @@ from lsnotify.storage.rows import (
     state_change_values,
 )
 
-# -- monitored resources and metric data --------------------------------------------------------------------------
+# -- monitored resources and metric data ----------------------------------------------------------------------------
 
 
 async def _select_resource(ex: Executor, key: tuple[str, str, str], query: queries.Query) -> MonitoredResource | None:

@@ -76,7 +76,7 @@ async def counts(ex: Executor) -> dict[str, int]:
     return {status: int(found.get(status, 0)) for status in (OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_DEAD)}
 
 
-# -- the dev inbox ------------------------------------------------------------------------------------------------
+# -- the dev inbox --------------------------------------------------------------------------------------------------
 
 
 async def capture(ex: Executor, message: CapturedMessage) -> None:

@@ -87,6 +87,11 @@ def placeholders(count: int) -> str:
     return ", ".join("?" * count)
 
 
+# -- migrations (the table itself is each dialect's own) ------------------------------------------------------------
+
+APPLIED_MIGRATIONS = query("SELECT version FROM schema_migrations")
+RECORD_MIGRATION = query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+
 # -- identity -------------------------------------------------------------------------------------------------------
 
 INSERT_ACCOUNT = query("INSERT INTO accounts (account_id, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING")

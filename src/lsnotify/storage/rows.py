@@ -1,15 +1,16 @@
-"""The tables' column lists, and how a row becomes a record and a record the values it writes: the same in every
-dialect.
+"""The tables' column lists, and how a row becomes a record and a record the values it writes, for every dialect.
 
 Each statement selects and inserts the columns in the order listed here, the order the domain records take their
-fields, so a row converts to its record positionally. The dialects differ only in how a JSON column travels: SQLite
-stores its text, PostgreSQL's ``jsonb`` codec takes and gives Python values. Each executor carries a ``dump`` (value
-to column) and a ``load`` (column to value) for that, and the converters below take them.
+fields, so a row converts to its record positionally; where the columns are named as the fields, a record's values
+are read by those names (``fields_named``). The dialects differ only in how a JSON column travels: SQLite stores its
+text, PostgreSQL's ``jsonb`` codec takes and gives Python values. Each executor carries a ``dump`` (value to column)
+and a ``load`` (column to value) for that, and the converters below take them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import attrgetter
 from typing import Any, Protocol
 
 from lsnotify.domain import (
@@ -19,7 +20,6 @@ from lsnotify.domain import (
     Operation,
     OutboxMessage,
     Tag,
-    VerificationToken,
 )
 from lsnotify.domain.alarms import Alarm, AlarmStateChange, MonitoredResource
 
@@ -100,6 +100,15 @@ HISTORY_COLUMNS = (
 )
 
 
+def fields_named(columns: str) -> Callable[[Any], tuple[Any, ...]]:
+    """A record's values for ``columns``, for a record whose fields are named as the columns."""
+    getter: Callable[[Any], tuple[Any, ...]] = attrgetter(*columns.split(", "))
+    return getter
+
+
+_outbox_fields = fields_named(OUTBOX_COLUMNS)
+
+
 # -- tags -----------------------------------------------------------------------------------------------------------
 
 
@@ -120,8 +129,7 @@ def access_key_from_row(row: Row) -> AccessKey:
     return AccessKey(*row)
 
 
-def access_key_values(key: AccessKey) -> tuple[Any, ...]:
-    return (key.access_key_id, key.account_id, key.secret_sealed, key.status, key.created_at)
+access_key_values = fields_named(ACCESS_KEY_COLUMNS)
 
 
 def contact_method_from_row(row: Row, load: Load) -> ContactMethod:
@@ -145,9 +153,7 @@ def contact_method_values(cm: ContactMethod, dump: Dump) -> tuple[Any, ...]:
     )
 
 
-def token_values(token: VerificationToken) -> tuple[Any, ...]:
-    return (token.token_hash, token.account_id, token.region, token.contact_method_id, token.created_at,
-            token.expires_at)  # fmt: skip
+token_values = fields_named(TOKEN_COLUMNS)
 
 
 # -- operations and the outbox --------------------------------------------------------------------------------------
@@ -159,22 +165,7 @@ def operation_from_row(row: Row) -> Operation:
     return Operation(*values)
 
 
-def operation_values(op: Operation) -> tuple[Any, ...]:
-    return (
-        op.id,
-        op.account_id,
-        op.region,
-        op.resource_name,
-        op.resource_type,
-        op.operation_type,
-        op.created_at,
-        op.status,
-        op.is_terminal,
-        op.status_changed_at,
-        op.operation_details,
-        op.error_code,
-        op.error_details,
-    )
+operation_values = fields_named(OPERATION_COLUMNS)
 
 
 def outbox_from_row(row: Row, load: Load) -> OutboxMessage:
@@ -184,30 +175,16 @@ def outbox_from_row(row: Row, load: Load) -> OutboxMessage:
 
 
 def outbox_values(m: OutboxMessage, dump: Dump) -> tuple[Any, ...]:
-    return (
-        m.id,
-        m.account_id,
-        m.region,
-        m.protocol,
-        m.destination,
-        m.kind,
-        dump(dict(m.payload)),
-        m.idempotency_key,
-        m.created_at,
-        m.status,
-        m.attempts,
-        m.next_attempt_at,
-        m.last_error,
-        m.sent_at,
-    )
+    values = list(_outbox_fields(m))
+    values[6] = dump(dict(m.payload))
+    return tuple(values)
 
 
 def captured_from_row(row: Row) -> CapturedMessage:
     return CapturedMessage(*row)
 
 
-def captured_values(m: CapturedMessage) -> tuple[Any, ...]:
-    return (m.id, m.account_id, m.region, m.protocol, m.destination, m.subject, m.body, m.html, m.created_at)
+captured_values = fields_named(CAPTURED_COLUMNS)
 
 
 # -- monitored resources and alarms ---------------------------------------------------------------------------------
@@ -217,9 +194,7 @@ def resource_from_row(row: Row) -> MonitoredResource:
     return MonitoredResource(*row)
 
 
-def resource_values(resource: MonitoredResource) -> tuple[Any, ...]:
-    return (resource.account_id, resource.region, resource.name, resource.resource_type, resource.id,
-            resource.created_at)  # fmt: skip
+resource_values = fields_named(RESOURCE_COLUMNS)
 
 
 def alarm_config_values(alarm: Alarm, dump: Dump) -> tuple[Any, ...]:

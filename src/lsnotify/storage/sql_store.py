@@ -43,7 +43,7 @@ class SqlStore:
         """``fn(executor, *args)`` as one transaction, returning once it is durable."""
         raise NotImplementedError
 
-    # -- identity -------------------------------------------------------------------------------------------------
+    # -- identity ---------------------------------------------------------------------------------------------------
     async def create_access_key(self, key: AccessKey) -> None:
         await self._write(identity.create_access_key, key)
 
@@ -59,7 +59,7 @@ class SqlStore:
     async def delete_access_key(self, access_key_id: str) -> None:
         await self._write(identity.delete_access_key, access_key_id)
 
-    # -- contact methods ------------------------------------------------------------------------------------------
+    # -- contact methods --------------------------------------------------------------------------------------------
     async def create_contact_method(
         self,
         contact_method: ContactMethod,
@@ -90,7 +90,7 @@ class SqlStore:
     async def peek_verification(self, token_hash: str, now: float) -> ContactMethod | None:
         return await self._read(contact_methods.peek_verification, token_hash, now)
 
-    # -- tags -----------------------------------------------------------------------------------------------------
+    # -- tags -------------------------------------------------------------------------------------------------------
     async def find_taggable(self, scope: Scope, resource_name: str) -> TaggableResource | None:
         return await self._read(find_taggable, scope, resource_name)
 
@@ -111,7 +111,7 @@ class SqlStore:
 
         await self._write(change_tags, scope, resource, drop, operation, None)
 
-    # -- operations -----------------------------------------------------------------------------------------------
+    # -- operations -------------------------------------------------------------------------------------------------
     async def get_operation(self, scope: Scope, operation_id: str) -> Operation | None:
         return await self._read(operations.get_operation, scope, operation_id)
 
@@ -125,7 +125,7 @@ class SqlStore:
     ) -> list[Operation]:
         return await self._read(operations.list_operations, scope, limit, resource_name, after)
 
-    # -- monitored resources and metric data ----------------------------------------------------------------------
+    # -- monitored resources and metric data ------------------------------------------------------------------------
     async def add_resource(self, resource: MonitoredResource) -> None:
         await self._write(alarms.add_resource, resource)
 
@@ -151,7 +151,7 @@ class SqlStore:
     async def prune_metric_data(self, before: float) -> int:
         return await self._write(alarms.prune_metric_data, before)
 
-    # -- alarms ---------------------------------------------------------------------------------------------------
+    # -- alarms -----------------------------------------------------------------------------------------------------
     async def put_alarm(self, alarm: Alarm, operation: Operation) -> Alarm:
         return await self._write(alarms.put_alarm, alarm, operation)
 
@@ -180,7 +180,7 @@ class SqlStore:
     async def list_alarm_history(self, scope: Scope, alarm_name: str, limit: int = 100) -> list[AlarmStateChange]:
         return await self._read(alarms.list_alarm_history, scope, alarm_name, limit)
 
-    # -- the outbox and delivery ----------------------------------------------------------------------------------
+    # -- the outbox and delivery ------------------------------------------------------------------------------------
     async def list_outbox(self, status: str | None = None, limit: int = 1000) -> list[OutboxMessage]:
         return await self._read(outbox.list_outbox, status, limit)
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any, ParamSpec, TypeVar
 
+from lsnotify.storage import queries
 from lsnotify.storage.executor import StoreFn
 from lsnotify.storage.migrations import migrations
 from lsnotify.storage.postgres.database import Connection, Database, PoolOptions
@@ -48,14 +49,14 @@ async def _migrate(conn: Connection) -> list[str]:
         "CREATE TABLE IF NOT EXISTS schema_migrations "
         "(version integer PRIMARY KEY, name text NOT NULL, applied_at double precision NOT NULL)"
     )
-    applied = {row["version"] for row in await conn.fetch("SELECT version FROM schema_migrations")}
+    applied = {row["version"] for row in await conn.fetch(queries.APPLIED_MIGRATIONS.postgres)}
     names = []
     for migration in migrations(PostgresStore.dialect):
         if migration.version in applied:
             continue
         await conn.execute(migration.sql)  # no arguments: the simple protocol runs every statement of the file
         await conn.execute(
-            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            queries.RECORD_MIGRATION.postgres,
             migration.version,
             migration.name,
             time.time(),
@@ -72,7 +73,7 @@ class PostgresStore(SqlStore):
     def __init__(self, url: str, options: PoolOptions | None = None) -> None:
         self.db = Database(url, options or PoolOptions())
 
-    # -- lifecycle ------------------------------------------------------------------------------------------------
+    # -- lifecycle --------------------------------------------------------------------------------------------------
     async def open(self) -> None:
         await self.db.open()
 

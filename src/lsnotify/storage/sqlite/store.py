@@ -48,8 +48,7 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     return conn
 
 
-def run_on(conn: sqlite3.Connection, fn: StoreFn[P, T], *args: P.args,
-           **kwargs: P.kwargs) -> T:  # fmt: skip
+def run_on(conn: sqlite3.Connection, fn: StoreFn[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """``fn(executor, *args)`` on ``conn``, at once: what the writer thread runs for each write."""
     return run_now(fn(SqliteExecutor(conn), *args, **kwargs))
 
@@ -71,7 +70,7 @@ class SqliteStore(SqlStore):
         self._data_version = -1
         self._data_version_looked = False
 
-    # -- lifecycle ------------------------------------------------------------------------------------------------
+    # -- lifecycle --------------------------------------------------------------------------------------------------
     async def open(self) -> None:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._writer = SqliteWriter(lambda: connect(self.path))
@@ -95,7 +94,7 @@ class SqliteStore(SqlStore):
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
                 "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)"
             )
-            applied = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+            applied = {row[0] for row in conn.execute(queries.APPLIED_MIGRATIONS.sqlite)}
             names = []
             for migration in migrations(self.dialect):
                 if migration.version in applied:
@@ -103,7 +102,7 @@ class SqliteStore(SqlStore):
                 for statement in _statements(migration.sql):
                     conn.execute(statement)
                 conn.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    queries.RECORD_MIGRATION.sqlite,
                     (migration.version, migration.name, time.time()),
                 )
                 names.append(migration.name)
@@ -153,7 +152,7 @@ class SqliteStore(SqlStore):
     def _forget_look(self) -> None:
         self._data_version_looked = False
 
-    # -- the reads clients repeat most, straight on the connection ------------------------------------------------
+    # -- the reads clients repeat most, straight on the connection --------------------------------------------------
     async def get_access_key(self, access_key_id: str) -> AccessKey | None:
         row = self._reader.execute(_GET_ACCESS_KEY, (access_key_id,)).fetchone()
         return access_key_from_row(row) if row else None
