@@ -26,9 +26,9 @@ from lsnotify.awsjson.model import lightsail_regions
 from lsnotify.config import load_settings
 from lsnotify.domain import EMAIL, SMS, VALID, AccessKey, ContactMethod, Operation, contact_method_name
 from lsnotify.identity import SecretBox, issue_access_key, load_secret_key
+from lsnotify.storage.access_keys import create_access_key
 from lsnotify.storage.contact_methods import create_contact_method
 from lsnotify.storage.factory import SQLITE_FILE, create_store
-from lsnotify.storage.identity import create_access_key
 from lsnotify.storage.sqlite import store as sqlite_store
 
 # The read rotates over these regions (all four allow SMS, so each scope has an Email and an SMS contact method).

@@ -1,6 +1,6 @@
 """The little a transaction written once needs from a database connection: ``Executor``.
 
-The reads and transactions of ``storage.identity``, ``contact_methods``, ``tags``, ``operations``, ``outbox`` and
+The reads and transactions of ``storage.access_keys``, ``contact_methods``, ``tags``, ``operations``, ``outbox`` and
 ``alarms`` are written against it; ``sqlite.executor`` and ``postgres.executor`` implement it. The SQLite executor's
 methods never suspend, so the same ``async def`` runs synchronously on SQLite's writer thread (``run_now``) and its
 reads take no hop off the event loop; the PostgreSQL executor awaits asyncpg.

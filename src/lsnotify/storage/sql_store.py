@@ -23,7 +23,7 @@ from lsnotify.domain import (
     VerificationToken,
 )
 from lsnotify.domain.alarms import Alarm, AlarmStateChange, MetricAggregate, MonitoredResource
-from lsnotify.storage import alarms, contact_methods, identity, operations, outbox
+from lsnotify.storage import access_keys, alarms, contact_methods, operations, outbox
 from lsnotify.storage.base import MessageFilter
 from lsnotify.storage.executor import StoreFn
 from lsnotify.storage.tags import change_tags, find_taggable
@@ -45,19 +45,19 @@ class SqlStore:
 
     # -- identity ---------------------------------------------------------------------------------------------------
     async def create_access_key(self, key: AccessKey) -> None:
-        await self._write(identity.create_access_key, key)
+        await self._write(access_keys.create_access_key, key)
 
     async def get_access_key(self, access_key_id: str) -> AccessKey | None:
-        return await self._read(identity.get_access_key, access_key_id)
+        return await self._read(access_keys.get_access_key, access_key_id)
 
     async def list_access_keys(self, account_id: str | None = None) -> list[AccessKey]:
-        return await self._read(identity.list_access_keys, account_id)
+        return await self._read(access_keys.list_access_keys, account_id)
 
     async def set_access_key_status(self, access_key_id: str, status: str) -> None:
-        await self._write(identity.set_access_key_status, access_key_id, status)
+        await self._write(access_keys.set_access_key_status, access_key_id, status)
 
     async def delete_access_key(self, access_key_id: str) -> None:
-        await self._write(identity.delete_access_key, access_key_id)
+        await self._write(access_keys.delete_access_key, access_key_id)
 
     # -- contact methods --------------------------------------------------------------------------------------------
     async def create_contact_method(
