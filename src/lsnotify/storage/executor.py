@@ -46,6 +46,9 @@ class Executor(Protocol):
 
     async def executemany(self, query: Query, args: Iterable[Sequence[Any]]) -> None: ...
 
+    async def run_script(self, script: str) -> None:
+        """Run every statement of ``script`` (a migration file), inside the current transaction."""
+
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         """A nested transaction that rolls back alone and turns a lost race into ``LostRace`` or ``ParentGone``.
 

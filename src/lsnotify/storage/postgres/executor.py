@@ -51,6 +51,9 @@ class PostgresExecutor:
     async def executemany(self, query: Query, args: Iterable[Sequence[Any]]) -> None:
         await self.conn.executemany(query.postgres, args)
 
+    async def run_script(self, script: str) -> None:
+        await self.conn.execute(script)  # no arguments: the simple protocol runs every statement of the script
+
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         return self._savepoint()
 

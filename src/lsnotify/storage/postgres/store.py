@@ -11,13 +11,11 @@ migration once.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Coroutine
 from typing import Any, ParamSpec, TypeVar
 
-from lsnotify.storage import queries
 from lsnotify.storage.executor import StoreFn
-from lsnotify.storage.migrations import migrations
+from lsnotify.storage.migrations import apply_migrations
 from lsnotify.storage.postgres.database import Connection, Database, PoolOptions
 from lsnotify.storage.postgres.executor import PostgresExecutor
 from lsnotify.storage.sql_store import SqlStore
@@ -49,20 +47,7 @@ async def _migrate(conn: Connection) -> list[str]:
         "CREATE TABLE IF NOT EXISTS schema_migrations "
         "(version integer PRIMARY KEY, name text NOT NULL, applied_at double precision NOT NULL)"
     )
-    applied = {row["version"] for row in await conn.fetch(queries.APPLIED_MIGRATIONS.postgres)}
-    names = []
-    for migration in migrations(PostgresStore.dialect):
-        if migration.version in applied:
-            continue
-        await conn.execute(migration.sql)  # no arguments: the simple protocol runs every statement of the file
-        await conn.execute(
-            queries.RECORD_MIGRATION.postgres,
-            migration.version,
-            migration.name,
-            time.time(),
-        )
-        names.append(migration.name)
-    return names
+    return await apply_migrations(PostgresExecutor(conn), PostgresStore.dialect)
 
 
 class PostgresStore(SqlStore):

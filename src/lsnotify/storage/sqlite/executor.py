@@ -60,6 +60,24 @@ class SqliteExecutor:
     async def executemany(self, query: Query, args: Iterable[Sequence[Any]]) -> None:
         self.conn.executemany(query.sqlite, args)
 
+    async def run_script(self, script: str) -> None:
+        for statement in _statements(script):
+            self.conn.execute(statement)
+
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         # One writer at a time: no race to lose, and a failing write rolls back with its whole job (see writer.py).
         return _NO_SAVEPOINT
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements, so that all of them run inside the migration's one transaction."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip():
+                statements.append(current.strip())
+            current = ""
+    if current.strip() and not all(ln.strip().startswith("--") or not ln.strip() for ln in current.splitlines()):
+        raise ValueError(f"incomplete SQL statement at the end of a migration: {current.strip()[:80]!r}")
+    return statements

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 from collections.abc import Collection
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -19,7 +18,7 @@ from typing import ParamSpec, TypeVar
 from lsnotify.domain import AccessKey, ClaimedMessage, ContactMethod, Scope
 from lsnotify.storage import queries
 from lsnotify.storage.executor import StoreFn, run_now
-from lsnotify.storage.migrations import migrations
+from lsnotify.storage.migrations import apply_migrations
 from lsnotify.storage.outbox import anything_due
 from lsnotify.storage.rows import access_key_from_row, contact_method_from_row
 from lsnotify.storage.sql_store import SqlStore
@@ -94,18 +93,7 @@ class SqliteStore(SqlStore):
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
                 "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)"
             )
-            applied = {row[0] for row in conn.execute(queries.APPLIED_MIGRATIONS.sqlite)}
-            names = []
-            for migration in migrations(self.dialect):
-                if migration.version in applied:
-                    continue
-                for statement in _statements(migration.sql):
-                    conn.execute(statement)
-                conn.execute(
-                    queries.RECORD_MIGRATION.sqlite,
-                    (migration.version, migration.name, time.time()),
-                )
-                names.append(migration.name)
+            names = run_on(conn, apply_migrations, self.dialect)
             conn.execute("COMMIT")
             return names
         finally:
@@ -176,17 +164,3 @@ class SqliteStore(SqlStore):
         if not await self._read(anything_due, now):
             return []
         return await super().claim_outbox(worker, now, limit, lease_seconds)
-
-
-def _statements(script: str) -> list[str]:
-    """Split a migration into statements, so that all of them run inside the migration's one transaction."""
-    statements, current = [], ""
-    for line in script.splitlines(keepends=True):
-        current += line
-        if sqlite3.complete_statement(current):
-            if current.strip():
-                statements.append(current.strip())
-            current = ""
-    if current.strip() and not all(ln.strip().startswith("--") or not ln.strip() for ln in current.splitlines()):
-        raise ValueError(f"incomplete SQL statement at the end of a migration: {current.strip()[:80]!r}")
-    return statements
