@@ -29,7 +29,7 @@ from lsnotify.storage.rows import (
 )
 
 LOCK = "{lock}"
-"""Where in a statement its PostgreSQL row lock goes, when not at the end."""
+"""Where in a statement its PostgreSQL row lock goes, after a space, when not at the end."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +56,12 @@ def numbered(text: str) -> str:
 
 def query(text: str, *, lock: str = "", postgres: str | None = None) -> Query:
     """``text`` for both dialects; PostgreSQL's with ``lock`` at ``LOCK`` (or at the end), or spelled ``postgres``."""
-    if LOCK not in text:
-        text = f"{text} {LOCK}"
-    sqlite = text.replace(f" {LOCK}", "").replace(LOCK, "")
-    pg = (postgres if postgres is not None else text).replace(LOCK, lock).rstrip()
-    return Query(sqlite, numbered(pg))
+    pg = _locked(postgres if postgres is not None else text).replace(f" {LOCK}", f" {lock}" if lock else "")
+    return Query(_locked(text).replace(f" {LOCK}", ""), numbered(pg))
+
+
+def _locked(text: str) -> str:
+    return text if LOCK in text else f"{text} {LOCK}"
 
 
 @functools.lru_cache(maxsize=512)
