@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -89,13 +90,8 @@ class PoolOptions:
 
     @classmethod
     def from_settings(cls, settings: PoolSettings) -> PoolOptions:
-        return cls(
-            pool_size=settings.database_pool_size,
-            connect_timeout=settings.database_connect_timeout,
-            statement_timeout=settings.database_statement_timeout,
-            idle_transaction_timeout=settings.database_idle_transaction_timeout,
-            retries=settings.database_retries,
-        )
+        """Each option from the setting of its name with ``database_`` before it."""
+        return cls(**{field.name: getattr(settings, f"database_{field.name}") for field in dataclasses.fields(cls)})
 
 
 def is_transient(exc: BaseException) -> bool:
