@@ -7,6 +7,7 @@ does better (SQLite's cached contact-method reads, its cheap look before claimin
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
 from typing import ParamSpec, TypeVar
 
@@ -32,16 +33,16 @@ T = TypeVar("T")
 P = ParamSpec("P")
 
 
-class SqlStore:
+class SqlStore(ABC):
     """The Store methods of both SQL dialects; see the module docstring."""
 
+    @abstractmethod
     async def _read(self, fn: StoreFn[P, T], *args: P.args, **kw: P.kwargs) -> T:
         """``fn(executor, *args)`` on a connection of its own choosing, outside a transaction."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def _write(self, fn: StoreFn[P, T], *args: P.args, **kw: P.kwargs) -> T:
         """``fn(executor, *args)`` as one transaction, returning once it is durable."""
-        raise NotImplementedError
 
     # -- identity ---------------------------------------------------------------------------------------------------
     async def create_access_key(self, key: AccessKey) -> None:
