@@ -27,6 +27,8 @@ from lsnotify.config import load_settings
 from lsnotify.domain import AccessKey, Operation
 from lsnotify.domain.contacts import EMAIL, SMS, VALID, ContactMethod, contact_method_name
 from lsnotify.identity import SecretBox, issue_access_key, load_secret_key
+from lsnotify.storage.access_keys import create_access_key
+from lsnotify.storage.contact_methods import create_contact_method
 from lsnotify.storage.factory import SQLITE_FILE, create_store
 from lsnotify.storage.sqlite import store as sqlite_store
 
@@ -138,9 +140,9 @@ def _write(conn: sqlite3.Connection, batch: list[_Seed]) -> int:
     count = 0
     for key, methods in batch:
         if key is not None:
-            sqlite_store._create_access_key(conn, key)
+            sqlite_store.run_on(conn, create_access_key, key)
         for cm, op in methods:
-            sqlite_store._create_contact_method(conn, cm, op, (), None)
+            sqlite_store.run_on(conn, create_contact_method, cm, op, (), None)
             count += 1
     conn.execute("COMMIT")
     return count

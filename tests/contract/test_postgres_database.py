@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
+from lsnotify.config import load_settings
 from lsnotify.storage.postgres.database import CommitOutcomeUnknown, Connection, Database, PoolOptions, is_transient
 
 
@@ -124,3 +125,19 @@ async def test_a_connection_lost_before_commit_is_answered_is_not_retried(databa
     with pytest.raises(CommitOutcomeUnknown):
         await database.transaction(idle_too_long)
     assert attempts == 1
+
+
+def test_pool_options_come_from_the_database_settings() -> None:
+    settings = load_settings(
+        {
+            "database_pool_size": 3,
+            "database_connect_timeout": 4,
+            "database_statement_timeout": 5,
+            "database_idle_transaction_timeout": 6,
+            "database_retries": 2,
+        }
+    )
+    expected = PoolOptions(
+        pool_size=3, connect_timeout=4.0, statement_timeout=5.0, idle_transaction_timeout=6.0, retries=2
+    )
+    assert PoolOptions.from_settings(settings) == expected

@@ -48,7 +48,7 @@ async def test_sqlite_migrations_give_the_expected_schema(tmp_path: Path) -> Non
     check("sqlite", sqlite_schema(tmp_path / "fresh.db"))
 
 
-# -- postgres (issue 5) -------------------------------------------------------------------------------------------
+# -- postgres -----------------------------------------------------------------------------------------------------
 
 POSTGRES_SCHEMA_QUERIES = {
     "column": """

@@ -59,7 +59,7 @@ class MessageFilter:
     region: str | None = None
 
 
-# -- alarms (issue 4) ------------------------------------------------------------------------------------------------
+# -- alarms ----------------------------------------------------------------------------------------------------------
 
 
 class ResourceExists(StoreError):
@@ -173,7 +173,7 @@ class Store(Protocol):
     ) -> list[Operation]:
         """Newest first, ordered by (created_at, id) descending; ``after`` is the last (created_at, id) already seen."""
 
-    # -- monitored resources and metric data (issue 4) ------------------------------------------------------------
+    # -- monitored resources and metric data ----------------------------------------------------------------------
     async def add_resource(self, resource: MonitoredResource) -> None:
         """Register a resource; raise ``ResourceExists`` (with it) when its scope has one of that name."""
 
@@ -205,7 +205,7 @@ class Store(Protocol):
         """Delete metric periods that start, and alarm state changes made, before ``before``; return how many rows
         went. Every scope at once: a housekeeping call."""
 
-    # -- alarms (issue 4) -----------------------------------------------------------------------------------------
+    # -- alarms ---------------------------------------------------------------------------------------------------
     async def put_alarm(self, alarm: Alarm, operation: Operation) -> Alarm:
         """Create ``alarm``, or overwrite the configuration of the scope's alarm of that name; return it as stored.
 
@@ -246,7 +246,7 @@ class Store(Protocol):
     async def list_outbox(self, status: str | None = None, limit: int = 1000) -> list[OutboxMessage]:
         """Outbox messages, oldest first; only those of ``status`` when given."""
 
-    # -- delivery (issue 3): claiming outbox messages, recording results, the dead letters, the dev inbox -----------
+    # -- delivery: claiming outbox messages, recording results, the dead letters, the dev inbox ---------------------
     async def enqueue_outbox(self, messages: Sequence[OutboxMessage]) -> None:
         """Write messages to deliver in one transaction, for a cause that changes nothing else (e.g. a test alarm).
 

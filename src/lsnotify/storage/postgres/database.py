@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Concatenate, ParamSpec, TypeAlias, TypeVar
+from typing import Concatenate, ParamSpec, Protocol, TypeAlias, TypeVar
 from urllib.parse import urlsplit
 
 import asyncpg
 import orjson
 
-from lsnotify.config import Settings
 from lsnotify.storage.base import StoreError
 
 log = logging.getLogger("lsnotify.storage")
@@ -61,6 +61,25 @@ class CommitOutcomeUnknown(StoreError):
     """The connection was lost while COMMIT was in flight: the transaction may or may not have committed."""
 
 
+class PoolSettings(Protocol):
+    """The settings ``PoolOptions`` reads (``config.Settings`` has them); storage itself never reads the config."""
+
+    @property
+    def database_pool_size(self) -> int: ...
+
+    @property
+    def database_connect_timeout(self) -> float: ...
+
+    @property
+    def database_statement_timeout(self) -> float: ...
+
+    @property
+    def database_idle_transaction_timeout(self) -> float: ...
+
+    @property
+    def database_retries(self) -> int: ...
+
+
 @dataclass(frozen=True, slots=True)
 class PoolOptions:
     pool_size: int = 10
@@ -70,14 +89,9 @@ class PoolOptions:
     retries: int = 6
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> PoolOptions:
-        return cls(
-            pool_size=settings.database_pool_size,
-            connect_timeout=settings.database_connect_timeout,
-            statement_timeout=settings.database_statement_timeout,
-            idle_transaction_timeout=settings.database_idle_transaction_timeout,
-            retries=settings.database_retries,
-        )
+    def from_settings(cls, settings: PoolSettings) -> PoolOptions:
+        """Each option from the setting of its name with ``database_`` before it."""
+        return cls(**{field.name: getattr(settings, f"database_{field.name}") for field in dataclasses.fields(cls)})
 
 
 def is_transient(exc: BaseException) -> bool:
