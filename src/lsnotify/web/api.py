@@ -33,6 +33,7 @@ from lsnotify.errors import (
 from lsnotify.identity import Authenticator
 from lsnotify.service.deps import Handler, Services
 from lsnotify.web.access_log import AccessLog
+from lsnotify.web.body import BodyTooLarge, ClientDisconnected, read_body
 
 log = logging.getLogger("lsnotify.api")
 
@@ -50,14 +51,6 @@ class ApiService:
     serializer: ResponseSerializer
     modeled_operations: frozenset[str]
     """Every operation of the prefix's model, served or not: an unserved one gets a clear refusal."""
-
-
-class _TooLarge(Exception):
-    pass
-
-
-class _Disconnected(Exception):
-    """The client went away before its request body arrived in full: there is nobody to answer."""
 
 
 def request_ids() -> Callable[[], str]:
@@ -103,13 +96,13 @@ class ApiEndpoint:
         ctx: RequestContext | None = None
         operation: str | None = None
         try:
-            body = await self._read_body(receive, length)
+            body = await read_body(receive, length, self._max_body_bytes)
             prefix, operation = parse_target(target, self._prefixes)
             service = self._services[prefix]
             ctx, response = await self._handle(service, operation, scope, body, request_id)
-        except _Disconnected:
+        except ClientDisconnected:
             return
-        except _TooLarge:
+        except BodyTooLarge:
             error = RequestEntityTooLargeException(f"The request body is larger than {self._max_body_bytes} bytes.")
             response = serialize_error(error, request_id)
             response.headers.append((b"connection", b"close"))
@@ -134,23 +127,6 @@ class ApiEndpoint:
                 f"{request_id} {operation or target} {response.status} {elapsed * 1000:.1f}ms "
                 f"account={ctx.account_id if ctx else '-'} region={ctx.region if ctx else '-'}"
             )
-
-    async def _read_body(self, receive: Receive, length: bytes | None) -> bytes:
-        if length is not None and length.isdigit() and int(length) > self._max_body_bytes:
-            raise _TooLarge
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise _Disconnected
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self._max_body_bytes:
-                raise _TooLarge
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
 
     async def _handle(
         self, service: ApiService, operation: str, scope: Scope, body: bytes, request_id: str

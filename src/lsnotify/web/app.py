@@ -42,6 +42,8 @@ from lsnotify.storage.base import Store
 from lsnotify.storage.factory import create_store
 from lsnotify.web.api import ApiEndpoint, ApiService
 from lsnotify.web.inbox import AdminGuard, inbox_routes
+from lsnotify.web.ingest import IngestRouter
+from lsnotify.web.ingest_wiring import ingest_router
 from lsnotify.web.lsnotify_api import lsnotify_api_service
 from lsnotify.web.metrics import Metrics
 from lsnotify.web.verify import verify_routes
@@ -52,12 +54,15 @@ FIRST_START_REGION = "us-east-1"
 
 
 class FrontDoor:
-    def __init__(self, api: ASGIApp, pages: ASGIApp) -> None:
+    def __init__(self, api: ASGIApp, pages: ASGIApp, ingest: IngestRouter | None = None) -> None:
         self.api = api
         self.pages = pages
+        self.ingest = ingest
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._is_api_call(scope):
+        if self.ingest is not None and (endpoint := self.ingest.route(scope)) is not None:
+            await endpoint(scope, receive, send)
+        elif self._is_api_call(scope):
             await self.api(scope, receive, send)
         else:
             await self.pages(scope, receive, send)
@@ -154,7 +159,8 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
         metrics.route(store),
     ]
     pages = Starlette(routes=routes, lifespan=lifespan)
-    return Components(settings, store, services, FrontDoor(api, pages), worker, metrics, evaluator)
+    ingest = ingest_router(settings, services, box, clock, metrics.registry)
+    return Components(settings, store, services, FrontDoor(api, pages, ingest), worker, metrics, evaluator)
 
 
 @contextlib.asynccontextmanager

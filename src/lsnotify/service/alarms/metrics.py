@@ -136,12 +136,15 @@ def _shown_time(timestamp: float) -> str:
 
 def aggregate(points: Iterable[tuple[float, float]]) -> list[MetricAggregate]:
     """The datapoints as one aggregate per 5-minute period, oldest first."""
+    return merge_periods(MetricAggregate(period_start(time), 1, value, value, value) for time, value in points)
+
+
+def merge_periods(items: Iterable[MetricAggregate]) -> list[MetricAggregate]:
+    """The aggregates merged into one per period, oldest first."""
     periods: dict[int, MetricAggregate] = {}
-    for timestamp, value in points:
-        start = period_start(timestamp)
-        point = MetricAggregate(start, 1, value, value, value)
-        current = periods.get(start)
-        periods[start] = point if current is None else current.merged(point)
+    for item in items:
+        current = periods.get(item.period_start)
+        periods[item.period_start] = item if current is None else current.merged(item)
     return [periods[start] for start in sorted(periods)]
 
 
