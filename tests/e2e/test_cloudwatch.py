@@ -21,7 +21,7 @@ import cbor2
 import pytest
 from signing import post, sign
 
-from alarm_helpers import register
+from alarm_helpers import register, stored_metric
 from harness import Account, ServerProcess, error_of, running_server, wait_until
 from lsnotify.domain import Scope
 from lsnotify.domain.alarms import MetricAggregate, period_start
@@ -51,14 +51,6 @@ def account(cw: ServerProcess) -> Account:
 
 def cloudwatch(server: ServerProcess, account: Account, **config: Any) -> Any:
     return server.client(account, service="cloudwatch", **config)
-
-
-def stored(server: ServerProcess, account: Account, name: str, metric: str) -> list[MetricAggregate]:
-    async def read(store: Store, box: SecretBox) -> list[MetricAggregate]:
-        return await store.get_metric_data(Scope(account.account_id, "us-east-1"), name, metric, 0, 2**40)
-
-    result: list[MetricAggregate] = server.run_store(read)
-    return result
 
 
 def resources(server: ServerProcess, account: Account) -> list[str]:
@@ -96,9 +88,9 @@ def test_boto3_puts_every_kind_of_datum_into_the_lightsail_metric(cw: ServerProc
             {"MetricName": "no-resource", "Value": 1.0},
         ],
     )  # fmt: skip
-    (cpu,) = stored(cw, account, "cw-1", "CPUUtilization")
+    (cpu,) = stored_metric(cw, account, "cw-1", "CPUUtilization")
     assert cpu == MetricAggregate(period_start(at), 1 + 4 + 2, 10.0 + 20.0 + 120.0 + 100.0, 5.0, 95.0)
-    (requests,) = stored(cw, account, "lb-1", "RequestCount")
+    (requests,) = stored_metric(cw, account, "lb-1", "RequestCount")
     assert (requests.sample_count, requests.sum) == (1, 7.0)
     assert sorted(resources(cw, account)) == ["cw-1", "lb-1"]
     text = scrape(cw)
@@ -122,10 +114,7 @@ def test_the_aws_cli_with_a_translated_telegraf_name(cw: ServerProcess, account:
     result = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 0, result.stderr
 
-    async def read(store: Store, box: SecretBox) -> list[MetricAggregate]:
-        return await store.get_metric_data(Scope(account.account_id, "eu-west-2"), "cli-1", "CPUUtilization", 0, 2**40)
-
-    (point,) = cw.run_store(read)
+    (point,) = stored_metric(cw, account, "cli-1", "CPUUtilization", region="eu-west-2")
     assert (point.sample_count, point.sum) == (1, 42.5)
 
     bad = subprocess.run([*command[:-4], "--value", "1", "--unit", "Furlongs"], capture_output=True, text=True,
@@ -176,7 +165,7 @@ def test_aws_query_signed_by_botocore(cw: ServerProcess, account: Account) -> No
     root = ElementTree.fromstring(response.body)
     assert root.tag == f"{XMLNS}PutMetricDataResponse"
     assert root.find(f"{XMLNS}ResponseMetadata/{XMLNS}RequestId") is not None
-    (point,) = stored(cw, account, "q-1", "NetworkIn")
+    (point,) = stored_metric(cw, account, "q-1", "NetworkIn")
     assert (point.sample_count, point.sum, point.minimum, point.maximum) == (4, 1900.0, 100.0, 1500.0)
 
     bad = query_body({"Namespace": "CWAgent", "MetricData.member.1.MetricName": "NetworkIn",
@@ -203,7 +192,7 @@ def test_smithy_rpc_v2_cbor_signed_by_botocore(cw: ServerProcess, account: Accou
     response = post(url, sign(url, headers, body, account, service="monitoring"), body)
     assert response.status == 200, response.body
     assert response.headers["smithy-protocol"] == "rpc-v2-cbor"
-    (point,) = stored(cw, account, "db-1", "DatabaseConnections")
+    (point,) = stored_metric(cw, account, "db-1", "DatabaseConnections")
     assert (point.period_start, point.maximum) == (period_start(moment), 12.0)
 
     bad = cbor2.dumps({"Namespace": "Java", "MetricData": [{"MetricName": "x", "Value": 1, "StatisticValues": {
@@ -227,7 +216,7 @@ def test_a_gzip_body(cw: ServerProcess, account: Account) -> None:
     }  # fmt: skip
     response = post(cw.url + "/", sign(cw.url + "/", headers, body, account, service="monitoring"), body)
     assert response.status == 200, response.body
-    assert sum(p.sample_count for i in range(3) for p in stored(cw, account, f"gz-{i}", "CPUUtilization")) == 999
+    assert sum(p.sample_count for i in range(3) for p in stored_metric(cw, account, f"gz-{i}", "CPUUtilization")) == 999
 
     bomb = gzip.compress(b" " * (20 * 1024 * 1024))
     response = post(cw.url + "/", sign(cw.url + "/", headers, bomb, account, service="monitoring"), bomb)
@@ -283,7 +272,7 @@ BAD_DATUMS: list[tuple[str, dict[str, Any], str, str]] = [
 
 
 @pytest.mark.parametrize(("case", "params", "code", "names"), BAD_DATUMS, ids=[case[0] for case in BAD_DATUMS])
-def test_every_limit_is_refused_and_nothing_is_stored(
+def test_every_limit_is_refused_and_nothing_is_stored_metric(
     cw: ServerProcess, account: Account, case: str, params: dict[str, Any], code: str, names: str
 ) -> None:
     client = cloudwatch(cw, account, parameter_validation=False)

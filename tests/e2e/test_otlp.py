@@ -23,11 +23,8 @@ from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from signing import post, sign
 
+from alarm_helpers import stored_metric
 from harness import Account, ServerProcess, running_server
-from lsnotify.domain import Scope
-from lsnotify.domain.alarms import MetricAggregate
-from lsnotify.identity import SecretBox
-from lsnotify.storage.base import Store
 
 
 class SigV4Session(requests.auth.AuthBase):
@@ -55,14 +52,6 @@ def otel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 @pytest.fixture
 def account(otel: ServerProcess) -> Account:
     return otel.new_account()
-
-
-def stored(server: ServerProcess, account: Account, name: str, metric: str) -> list[MetricAggregate]:
-    async def read(store: Store, box: SecretBox) -> list[MetricAggregate]:
-        return await store.get_metric_data(Scope(account.account_id, "us-east-1"), name, metric, 0, 2**40)
-
-    result: list[MetricAggregate] = server.run_store(read)
-    return result
 
 
 class Host:
@@ -101,13 +90,13 @@ def test_the_opentelemetry_sdk_exporter_feeds_cpu_and_network(otel: ServerProces
     host.bytes = {("eth0", "receive"): 4000, ("eth0", "transmit"): 800, ("lo", "receive"): 5000}
     host.cpu[("0", "idle")] = 0.75  # second sample: cpu0 25 % busy, cpu1 25 %: 25 %
     provider.shutdown()  # the reader's last collection and export
-    cpu = stored(otel, account, "otel-1", "CPUUtilization")
+    cpu = stored_metric(otel, account, "otel-1", "CPUUtilization")
     assert sum(p.sample_count for p in cpu) == 2
     assert sum(p.sum for p in cpu) == pytest.approx(50.0 + 25.0)
     assert max(p.maximum for p in cpu) == pytest.approx(50.0) and min(p.minimum for p in cpu) == pytest.approx(25.0)
     # The first export only sets each counter's baseline; the second gives the bytes between them, loopback left out.
-    (received,) = stored(otel, account, "otel-1", "NetworkIn")
-    (sent,) = stored(otel, account, "otel-1", "NetworkOut")
+    (received,) = stored_metric(otel, account, "otel-1", "NetworkIn")
+    (sent,) = stored_metric(otel, account, "otel-1", "NetworkOut")
     assert (received.sample_count, received.sum) == (1, 3000.0)
     assert (sent.sample_count, sent.sum) == (1, 300.0)
 
@@ -126,7 +115,7 @@ def test_json_exports_and_their_errors(otel: ServerProcess, account: Account) ->
     body = json.dumps(json_export("json-1", "DiskQueueLength", 3.5, now)).encode()
     response = post(url, sign(url, headers, body, account, service="monitoring"), body)
     assert (response.status, response.headers["Content-Type"], response.json()) == (200, "application/json", {})
-    (point,) = stored(otel, account, "json-1", "DiskQueueLength")
+    (point,) = stored_metric(otel, account, "json-1", "DiskQueueLength")
     assert (point.sample_count, point.sum) == (1, 3.5)
 
     unmapped = json.dumps(json_export(None, "DiskQueueLength", 1.0, now)).encode()
