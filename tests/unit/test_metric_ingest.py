@@ -70,15 +70,22 @@ def test_cumulative_deltas_baseline_increase_reset_and_order() -> None:
 
 def test_the_query_form_becomes_the_models_types_in_index_order() -> None:
     pairs = [f"MetricData.member.{i}.MetricName=m{i}&MetricData.member.{i}.Value={i}.5" for i in range(1, 12)]
-    action, tree = query.parse_form(f"Action=PutMetricData&Namespace=N&{'&'.join(pairs)}".encode())
+    form = f"Action=PutMetricData&Version=2010-08-01&Namespace=N&{'&'.join(pairs)}&Unknown.a.b=1"
+    action, tree = query.parse_form(form.encode(), PUT)
     params = query.from_tree(PUT, tree)
     assert action == "PutMetricData"
     assert [d["MetricName"] for d in params["MetricData"]] == [f"m{i}" for i in range(1, 12)]
     assert params["MetricData"][10]["Value"] == 11.5
-    _, tree = query.parse_form(b"Namespace=N&MetricData.member.1.MetricName=m&MetricData.member.1.Value=abc")
+    assert set(tree) == {"Namespace", "MetricData"}  # Version and unknown members are not kept
+    _, tree = query.parse_form(b"Namespace=N&MetricData.member.1.MetricName=m&MetricData.member.1.Value=abc", PUT)
     assert query.from_tree(PUT, tree)["MetricData"][0]["Value"] == "abc"  # left for the validator to name
     with pytest.raises(InvalidParameterValueException, match="has a value and also members"):
-        query.parse_form(b"MetricData=x&MetricData.member.1.MetricName=m")
+        query.parse_form(b"MetricData=x&MetricData.member.1.MetricName=m", PUT)
+    for index in ("0", "one", "1234567", ""):
+        with pytest.raises(InvalidParameterValueException, match="list index"):
+            query.parse_form(f"MetricData.member.{index}.MetricName=m".encode(), PUT)
+    deep = "MetricData.member.1.MetricName" + ".x" * 100_000
+    assert query.parse_form(f"{deep}=1".encode(), PUT) == ("", {})
 
 
 def test_cbor_timestamps_become_epoch_seconds() -> None:

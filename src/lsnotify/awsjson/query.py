@@ -21,25 +21,31 @@ from lsnotify.errors import InvalidParameterValueException, SerializationExcepti
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 XML_CONTENT_TYPE = b"text/xml"
+MAX_FIELDS = 400_000
+"""More than the largest valid request has: 1000 datums of 30 dimensions and 150 values with their counts."""
+MAX_INDEX_DIGITS = 6
 Tree = dict[str, Any]
 
 
-def parse_form(body: bytes) -> tuple[str, Tree]:
-    """``(Action, tree of the other keys)``; a key both a value and a parent of other keys is an error."""
+def parse_form(body: bytes, shape: Shape | None) -> tuple[str, Tree]:
+    """``(Action, tree of the keys that name a place in the input shape)``. Other keys (``Version``, members the
+    model does not know) are ignored, so the tree never holds more than the shape can: a key of a thousand dotted
+    parts costs nothing. A list index that is not a number, or a key both a value and a parent of other keys, is an
+    error."""
     try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, max_num_fields=100_000)
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
     except (UnicodeDecodeError, ValueError) as exc:
-        raise SerializationException(
-            f"The request body is not a valid form-encoded AWS Query request: {exc}."
-        ) from None
+        raise SerializationException(f"The request body is not a form-encoded AWS Query request: {exc}.") from None
     action = ""
     tree: Tree = {}
     for key, value in pairs:
         if key == "Action":
             action = value
             continue
+        *parents, leaf = segments = key.split(".")
+        if shape is None or not _fits(shape, segments, key):
+            continue
         node = tree
-        *parents, leaf = key.split(".")
         for part in parents:
             child = node.setdefault(part, {})
             if not isinstance(child, dict):
@@ -49,6 +55,45 @@ def parse_form(body: bytes) -> tuple[str, Tree]:
             raise InvalidParameterValueException(f"The parameter {key} has a value and also members.")
         node[leaf] = value
     return action, tree
+
+
+def _fits(shape: Shape, segments: list[str], key: str) -> bool:
+    """Whether the key's dotted ``segments`` name a place in ``shape``: a structure's members by name, a list's
+    ``member.N`` (or ``N`` when flattened), a map's ``entry.N.key`` and ``entry.N.value``."""
+    current, at = shape, 0
+    while at < len(segments):
+        part = segments[at]
+        if isinstance(current, StructureShape):
+            member = current.members.get(part) or next(
+                (m for m in current.members.values() if m.serialization.get("name") == part), None
+            )
+            if member is None:
+                return False
+            current, at = member, at + 1
+        elif isinstance(current, ListShape):
+            if not current.serialization.get("flattened"):
+                if part != "member":
+                    return False
+                at += 1
+            _index(segments, at, key)
+            current, at = current.member, at + 1
+        elif isinstance(current, MapShape):
+            if part != "entry":
+                return False
+            _index(segments, at + 1, key)
+            side = segments[at + 2] if at + 2 < len(segments) else ""
+            if side not in ("key", "value"):
+                return False
+            current, at = (current.key if side == "key" else current.value), at + 3
+        else:
+            return False  # a scalar has no parts
+    return True
+
+
+def _index(segments: list[str], at: int, key: str) -> None:
+    part = segments[at] if at < len(segments) else ""
+    if not (part.isascii() and part.isdigit() and len(part) <= MAX_INDEX_DIGITS and int(part) >= 1):
+        raise InvalidParameterValueException(f"The parameter {key[:255]} has no list index (a number from 1).")
 
 
 def from_tree(shape: Shape, node: Any) -> Any:
@@ -89,21 +134,13 @@ def from_tree(shape: Shape, node: Any) -> Any:
 
 
 def _numbered(node: Any) -> Any:
-    """The items of a ``member.N`` node in the order of N; anything else is one malformed item, left to the
-    validator (``must be a list``)."""
+    """The items of a ``member.N`` node in the order of N (``parse_form`` let only numbers from 1 through); anything
+    else is one malformed item, left to the validator (``must be a list``)."""
     if node == "":  # "MetricData=" names an empty list, as botocore serializes one
         return []
     if not isinstance(node, dict):
         return node
-    try:
-        indexed = sorted((int(index), item) for index, item in node.items())
-    except ValueError:
-        raise InvalidParameterValueException(
-            f"A list index must be a number from 1 (got {', '.join(sorted(node))[:64]})."
-        ) from None
-    if indexed and indexed[0][0] < 1:
-        raise InvalidParameterValueException("A list index must be a number from 1.")
-    return [item for _, item in indexed]
+    return [item for _, item in sorted((int(index), item) for index, item in node.items())]
 
 
 def xml_success(operation: str, namespace: str, request_id: str) -> WireResponse:

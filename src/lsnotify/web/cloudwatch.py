@@ -60,16 +60,17 @@ class CloudWatchEndpoint(IngestEndpoint):
         request_id = self.request_ids()
         protocol, operation = self._protocol(scope)
         ctx: RequestContext | None = None
+        form: dict[str, Any] | None = None
         close = False
         try:
             body = await self.read_body(scope, receive)
             principal = await self.authenticate(scope, body)
             body = self.decoded(scope, body)
             if protocol == QUERY:
-                operation, tree = query.parse_form(body)
+                operation, form = query.parse_form(body, self._input_shape)
             ctx = RequestContext(request_id, principal.account_id, principal.region, operation, principal.access_key_id)
             self._check_operation(operation)
-            params = self._params(protocol, body, tree if protocol == QUERY else None)
+            params = self._params(protocol, body, form)
             self._validator.validate(SERVED, params)
             report = await put_metric_data(self.deps, ctx, params, self.metric_names)
             self.took_in("cloudwatch", ctx.account_id, report)
@@ -80,14 +81,15 @@ class CloudWatchEndpoint(IngestEndpoint):
             close = isinstance(error, RequestEntityTooLargeException)
             response = self._error(protocol, scope, error, request_id)
         except Exception:
-            log.exception("CloudWatch request %s (%s) failed", request_id, operation)
+            log.exception("CloudWatch request %s (%r) failed", request_id, operation)
             response = self._error(protocol, scope, InternalServiceFault(), request_id)
         await respond(send, response, close)
         self.counters.observe_request(protocol, response.status)
         if self._access_log is not None:
             elapsed = time.perf_counter() - started
+            named = operation if operation in operation_names() else "-"  # never the client's text: it may be anything
             self._access_log.write(
-                f"{request_id} CloudWatch.{operation or '-'} {response.status} {elapsed * 1000:.1f}ms "
+                f"{request_id} CloudWatch.{named} {response.status} {elapsed * 1000:.1f}ms "
                 f"account={ctx.account_id if ctx else '-'} region={ctx.region if ctx else '-'}"
             )
 
@@ -110,12 +112,13 @@ class CloudWatchEndpoint(IngestEndpoint):
         shown = operation[:100] or "no operation"
         raise UnknownOperationException(f"{shown!r} is not an operation of CloudWatch ({self._prefix}).")
 
-    def _params(self, protocol: str, body: bytes, tree: dict[str, Any] | None) -> dict[str, Any]:
+    def _params(self, protocol: str, body: bytes, form: dict[str, Any] | None) -> dict[str, Any]:
+        """The input in the JSON protocol's types; ``form``: the Query request's keys, already read."""
         if protocol == JSON:
             return parse_body(body)
         if protocol == CBOR:
             return cbor.parse_body(body, self._input_shape)
-        return query.from_tree(self._input_shape, tree) if self._input_shape is not None else {}
+        return query.from_tree(self._input_shape, form) if self._input_shape is not None else {}
 
     def _success(self, protocol: str, request_id: str) -> WireResponse:
         if protocol == JSON:
