@@ -1,6 +1,7 @@
-"""CloudWatch's PutMetricData against a real server: boto3 and the AWS CLI (AWS JSON 1.0), botocore-signed AWS Query
-and Smithy RPC v2 CBOR requests, a gzip body; every datum checked in the store's 5-minute aggregates, an alarm
-fired by one, and every documented limit refused with CloudWatch's error and nothing stored.
+"""CloudWatch's PutMetricData against a real server: boto3 and the AWS CLI (AWS JSON 1.0), AWS Query and Smithy RPC
+v2 CBOR requests (by hand, and as botocore serializes, signs and parses them), a gzip body; every datum checked in
+the store's 5-minute aggregates, an alarm fired by one, and every documented limit refused in each protocol with
+CloudWatch's error and nothing stored.
 """
 
 from __future__ import annotations
@@ -17,8 +18,14 @@ from typing import Any
 from urllib.parse import urlencode
 from xml.etree import ElementTree
 
+import botocore.session
 import cbor2
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import create_request_object, prepare_request_dict
+from botocore.credentials import Credentials
+from botocore.parsers import create_parser
+from botocore.serialize import create_serializer
 from signing import post, sign
 
 from alarm_helpers import register, stored_metric
@@ -271,17 +278,59 @@ BAD_DATUMS: list[tuple[str, dict[str, Any], str, str]] = [
 ]  # fmt: skip
 
 
+PROTOCOLS = ("json", "query", "smithy-rpc-v2-cbor")
+
+
+def botocore_call(server: ServerProcess, account: Account, protocol: str, params: dict[str, Any]) -> dict[str, Any]:
+    """PutMetricData serialized in ``protocol`` by botocore's own serializer, signed with SigV4 (service
+    ``monitoring``), and its answer read by botocore's parser for that protocol."""
+    operation = botocore.session.get_session().get_service_model("cloudwatch").operation_model("PutMetricData")
+    request = create_serializer(protocol, include_validation=False).serialize_to_request(params, operation)
+    prepare_request_dict(request, endpoint_url=server.url)
+    aws = create_request_object(request)
+    SigV4Auth(Credentials(account.access_key_id, account.secret_access_key), "monitoring", "us-east-1").add_auth(aws)
+    prepared = aws.prepare()
+    response = post(prepared.url, dict(prepared.headers), prepared.body)
+    raw = {"status_code": response.status, "headers": response.headers, "body": response.body}
+    parsed: dict[str, Any] = create_parser(protocol).parse(raw, operation.output_shape)
+    return parsed
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_each_protocol_as_botocore_serializes_it(cw: ServerProcess, account: Account, protocol: str) -> None:
+    name = f"proto-{protocol[:5]}"
+    params = {"Namespace": "N", "MetricData": [
+        {"MetricName": "NetworkOut", "Dimensions": instance(name), "Timestamp": time.time(), "Values": [5.0, 7.0]},
+        {"MetricName": "NetworkOut", "Dimensions": instance(name), "StatisticValues": {
+            "SampleCount": 3.0, "Sum": 30.0, "Minimum": 1.0, "Maximum": 20.0}},
+    ]}  # fmt: skip
+    parsed = botocore_call(cw, account, protocol, params)
+    assert parsed["ResponseMetadata"]["HTTPStatusCode"] == 200, parsed
+    (point,) = stored_metric(cw, account, name, "NetworkOut")
+    assert (point.sample_count, point.sum, point.minimum, point.maximum) == (5, 42.0, 1.0, 20.0)
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
 @pytest.mark.parametrize(("case", "params", "code", "names"), BAD_DATUMS, ids=[case[0] for case in BAD_DATUMS])
-def test_every_limit_is_refused_and_nothing_is_stored_metric(
-    cw: ServerProcess, account: Account, case: str, params: dict[str, Any], code: str, names: str
+def test_every_limit_is_refused_and_nothing_is_stored(
+    cw: ServerProcess, account: Account, protocol: str, case: str, params: dict[str, Any], code: str, names: str
 ) -> None:
-    client = cloudwatch(cw, account, parameter_validation=False)
     good = {"MetricName": "CPUUtilization", "Dimensions": instance("bad-1"), "Value": 1.0}
     datums = [good, *({"Dimensions": instance("bad-1"), **datum} for datum in params["MetricData"])]
     request = {"Namespace": "Custom", **params, "MetricData": datums if params["MetricData"] else []}
-    response = error_of(client.put_metric_data, **request)
-    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    assert response["Error"]["Code"] == code, response["Error"]
+    parsed = botocore_call(cw, account, protocol, request)
+    assert parsed["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert parsed["Error"]["Code"] == code, parsed["Error"]
     # The bad datum follows a good one: it is the request's second.
-    assert names.replace("MetricData.member.1", "MetricData.member.2") in response["Error"]["Message"], response
+    assert names.replace("MetricData.member.1", "MetricData.member.2") in parsed["Error"]["Message"], parsed
+    assert resources(cw, account) == []
+
+
+def test_boto3_gets_cloudwatchs_error_codes(cw: ServerProcess, account: Account) -> None:
+    client = cloudwatch(cw, account, parameter_validation=False)
+    datum = {"MetricName": "CPUUtilization", "Dimensions": instance("bad-2"), "Value": 1.0, "Values": [1.0]}
+    response = error_of(client.put_metric_data, Namespace="N", MetricData=[datum])
+    assert response["Error"]["Code"] == "InvalidParameterCombination"
+    with pytest.raises(client.exceptions.InvalidParameterCombinationException):
+        client.put_metric_data(Namespace="N", MetricData=[datum])
     assert resources(cw, account) == []
