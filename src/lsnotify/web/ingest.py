@@ -55,14 +55,12 @@ class IngestRouter:
             return self._otlp
         if "/service/" in path:
             return self._cloudwatch if parse_path(path) is not None else None
-        target = content_type = None
+        content_type = None
         for name, value in scope["headers"]:
-            if name == b"x-amz-target":
-                target = value
-            elif name == b"content-type":
+            if name == b"x-amz-target":  # decides alone, and the Lightsail API's hot path stops here
+                return self._cloudwatch if value.startswith(self._json_target) else None
+            if name == b"content-type":
                 content_type = value
-        if target is not None:
-            return self._cloudwatch if target.startswith(self._json_target) else None
         if path == "/" and content_type is not None and content_type.startswith(b"application/x-www-form-urlencoded"):
             return self._cloudwatch
         return None
