@@ -1,8 +1,9 @@
 """The application factory: composes the store, identity, service and pages into one ASGI app.
 
 ``FrontDoor`` sends API calls (a POST with ``X-Amz-Target``, or any POST to ``/``) straight to the pure-ASGI API
-endpoint, keeping the hot path free of routing and middleware, and everything else to a small Starlette app of
-pages, which also runs the lifespan: open the store, migrate (SQLite), first-start set-up, and close on shutdown.
+endpoint, keeping the hot path free of routing and middleware, metric ingestion (CloudWatch's PutMetricData, OTLP's
+``/v1/metrics``: ``web/ingest.py`` says which requests) to its endpoints, and everything else to a small Starlette
+app of pages, which also runs the lifespan: open the store, migrate (SQLite), first-start set-up, and close on shutdown.
 """
 
 from __future__ import annotations

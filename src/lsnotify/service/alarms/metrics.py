@@ -3,9 +3,9 @@
 The per-type lists are those of PutAlarm's ``metricName`` documentation; the statistic is the one the
 Get*MetricData documentation calls most useful (behavior.md §3.2), and it is what alarms compare with their threshold.
 Datapoints are stored as 5-minute aggregates (count, sum, minimum, maximum), from which every statistic derives.
-They come through ``LsNotify_20261127.PutMetricData`` on the API's front door, or ``lsnotify metrics put``; both
-register a resource the first time it reports. Timestamps may lie within the retention window behind and two hours
-ahead (as CloudWatch allows).
+They come through ``LsNotify_20261127.PutMetricData`` on the API's front door, or ``lsnotify metrics put``, or from
+other agents' protocols (``cloudwatch.py``, ``host_metrics.py``); all register a resource the first time it
+reports. Timestamps may lie within the retention window behind and two hours ahead (as CloudWatch allows).
 """
 
 from __future__ import annotations
