@@ -230,6 +230,32 @@ def test_a_gzip_body(cw: ServerProcess, account: Account) -> None:
     assert response.status == 413
 
 
+def test_boto3_compresses_a_large_request_itself(cw: ServerProcess, account: Account) -> None:
+    client = cloudwatch(cw, account)
+    encodings: list[bytes | None] = []
+    client.meta.events.register(
+        "before-send", lambda request, **_: encodings.append(request.headers.get("Content-Encoding"))
+    )
+    datums = [{"MetricName": "NetworkIn", "Dimensions": instance("big-1"), "Value": 1.0} for _ in range(1000)]
+    client.put_metric_data(Namespace="Big", MetricData=datums)  # well over botocore's 10 KiB compression threshold
+    assert encodings == [b"gzip"], encodings  # botocore keeps prepared header values as bytes
+    (point,) = stored_metric(cw, account, "big-1", "NetworkIn")
+    assert (point.sample_count, point.sum) == (1000, 1000.0)
+
+
+def test_a_gzip_query_body_as_the_cloudwatch_agent_sends_it(cw: ServerProcess, account: Account) -> None:
+    body = gzip.compress(query_body({
+        "Namespace": "CWAgent", "MetricData.member.1.MetricName": "DiskReadOps", "MetricData.member.1.Value": "9",
+        "MetricData.member.1.Dimensions.member.1.Name": "InstanceName",
+        "MetricData.member.1.Dimensions.member.1.Value": "agent-1",
+    }))  # fmt: skip
+    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Content-Encoding": "gzip"}
+    response = post(cw.url + "/", sign(cw.url + "/", headers, body, account, service="monitoring"), body)
+    assert response.status == 200, response.body
+    (point,) = stored_metric(cw, account, "agent-1", "DiskReadOps")
+    assert point.sum == 9.0
+
+
 def test_other_operations_and_wrong_scopes_are_refused(cw: ServerProcess, account: Account) -> None:
     client = cloudwatch(cw, account)
     error = error_of(client.list_metrics)["Error"]
