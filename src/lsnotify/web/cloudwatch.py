@@ -35,7 +35,6 @@ from lsnotify.errors import (
     WireError,
 )
 from lsnotify.service.alarms.cloudwatch import put_metric_data
-from lsnotify.web.access_log import AccessLog
 from lsnotify.web.body import ClientDisconnected
 from lsnotify.web.ingest import IngestEndpoint, header, respond
 
@@ -46,14 +45,13 @@ JSON, QUERY, CBOR = "cloudwatch-json", "cloudwatch-query", "cloudwatch-cbor"
 
 
 class CloudWatchEndpoint(IngestEndpoint):
-    def __init__(self, *, access_log: bool, **common: Any) -> None:
+    def __init__(self, **common: Any) -> None:
         """``common``: IngestEndpoint's arguments."""
         super().__init__(**common)
         self._validator = input_validator([SERVED])
         self._input_shape = cloudwatch_model().operation_model(SERVED).input_shape
         self._namespace = str(cloudwatch_model().metadata["xmlNamespace"])
         self._prefix = target_prefix()
-        self._access_log = AccessLog(log) if access_log else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -85,13 +83,8 @@ class CloudWatchEndpoint(IngestEndpoint):
             response = self._error(protocol, scope, InternalServiceFault(), request_id)
         await respond(send, response, close)
         self.counters.observe_request(protocol, response.status)
-        if self._access_log is not None:
-            elapsed = time.perf_counter() - started
-            named = operation if operation in operation_names() else "-"  # never the client's text: it may be anything
-            self._access_log.write(
-                f"{request_id} CloudWatch.{named} {response.status} {elapsed * 1000:.1f}ms "
-                f"account={ctx.account_id if ctx else '-'} region={ctx.region if ctx else '-'}"
-            )
+        named = operation if operation in operation_names() else "-"  # never the client's text: it may be anything
+        self.log_request(request_id, f"CloudWatch.{named}", response.status, started, ctx)
 
     def _protocol(self, scope: Scope) -> tuple[str, str]:
         """(protocol, operation) as far as the request line and headers tell; Query names it in the body."""

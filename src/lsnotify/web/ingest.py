@@ -8,6 +8,8 @@ wants the service ``monitoring`` in the credential scope, as CloudWatch (and its
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -17,14 +19,18 @@ from lsnotify.awsjson.cloudwatch import target_prefix
 from lsnotify.awsjson.encoding import decode_body
 from lsnotify.awsjson.serialize import WireResponse
 from lsnotify.awsjson.sigv4 import SignedRequest
+from lsnotify.context import RequestContext
 from lsnotify.errors import RequestEntityTooLargeException
 from lsnotify.identity import Authenticator, Principal
 from lsnotify.service.alarms.datums import UnmappedLog
 from lsnotify.service.alarms.ingest import IngestReport
 from lsnotify.service.deps import Services
+from lsnotify.web.access_log import AccessLog
 from lsnotify.web.api import request_ids
 from lsnotify.web.body import BodyTooLarge, read_body
 from lsnotify.web.ingest_metrics import IngestMetrics
+
+log = logging.getLogger("lsnotify.ingest")
 
 OTLP_METRICS_PATH = "/v1/metrics"
 DECOMPRESSED_FACTOR = 8
@@ -78,8 +84,10 @@ class IngestEndpoint:
         max_body_bytes: int,
         metric_names: Mapping[str, str],
         counters: IngestMetrics,
+        access_log: bool,
     ) -> None:
         self._authenticator = authenticator
+        self._access_log = AccessLog(log) if access_log else None
         self._max_body_bytes = max_body_bytes
         self.deps = deps
         self.metric_names = metric_names
@@ -106,6 +114,17 @@ class IngestEndpoint:
     def decoded(self, scope: Scope, body: bytes) -> bytes:
         """The body without its ``Content-Encoding``."""
         return decode_body(body, header(scope, b"content-encoding"), self._max_body_bytes * DECOMPRESSED_FACTOR)
+
+    def log_request(
+        self, request_id: str, operation: str, status: int, started: float, ctx: RequestContext | None
+    ) -> None:
+        """The access log's line, as the API endpoint writes it; ``operation`` must not be the client's own text."""
+        if self._access_log is not None:
+            elapsed = time.perf_counter() - started
+            self._access_log.write(
+                f"{request_id} {operation} {status} {elapsed * 1000:.1f}ms "
+                f"account={ctx.account_id if ctx else '-'} region={ctx.region if ctx else '-'}"
+            )
 
     def took_in(self, source: str, account_id: str, report: IngestReport) -> None:
         """Count what became of a request's datums, and log the names that fed nothing (once each)."""

@@ -39,7 +39,8 @@ def ingest_router(
         "max_body_bytes": settings.max_body_bytes,
         "metric_names": names,
         "counters": counters,
+        "access_log": settings.access_log,
     }
-    cloudwatch = CloudWatchEndpoint(access_log=settings.access_log, **common)
+    cloudwatch = CloudWatchEndpoint(**common)
     otlp = OtlpEndpoint(**common)
     return IngestRouter(cloudwatch, otlp)

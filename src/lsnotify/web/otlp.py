@@ -9,6 +9,7 @@ Lightsail metric are accepted, counted in ``/metrics`` and logged once per accou
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
@@ -30,15 +31,17 @@ class OtlpEndpoint(IngestEndpoint):
         self._deltas = CumulativeDeltas()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        request_id = self.request_ids()
         content_type = header(scope, b"content-type")
         encoding = otlp.JSON if (content_type or "").startswith(otlp.JSON) else otlp.PROTOBUF
+        ctx: RequestContext | None = None
         close = False
         try:
             encoding = otlp.encoding_of(content_type)
             body = await self.read_body(scope, receive)
             principal = await self.authenticate(scope, body)
             export = otlp.parse_export(self.decoded(scope, body), encoding)
-            request_id = self.request_ids()
             ctx = RequestContext(request_id, principal.account_id, principal.region, "Export", principal.access_key_id)
             report = await put_otlp_metrics(self.deps, ctx, export, self.metric_names, self._deltas)
             self.took_in("otlp", ctx.account_id, report)
@@ -49,7 +52,8 @@ class OtlpEndpoint(IngestEndpoint):
             close = isinstance(error, RequestEntityTooLargeException)
             response = otlp.error(error, encoding)
         except Exception:
-            log.exception("OTLP export failed")
+            log.exception("OTLP export %s failed", request_id)
             response = otlp.error(ServiceException(), encoding)
         await respond(send, response, close)
         self.counters.observe_request("otlp-json" if encoding == otlp.JSON else "otlp-protobuf", response.status)
+        self.log_request(request_id, "OTLP.Export", response.status, started, ctx)
