@@ -1,4 +1,5 @@
-"""End-to-end helpers for alarms: lsnotify's own client, registering resources, verifying email, reading the outbox."""
+"""End-to-end helpers for alarms: lsnotify's own client, registering resources, verifying email, reading the outbox
+and the stored metric aggregates."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from botocore.config import Config
 from harness import Account, ServerProcess
 from lsnotify.awsjson.lsnotify_model import API_VERSION, SERVICE_NAME
 from lsnotify.domain import Scope, new_id
-from lsnotify.domain.alarms import MonitoredResource
+from lsnotify.domain.alarms import MetricAggregate, MonitoredResource
 from lsnotify.domain.contacts import EMAIL, hash_token
 from lsnotify.domain.outbox import VERIFICATION_KIND, OutboxMessage
 from lsnotify.identity import SecretBox
@@ -81,3 +82,15 @@ def notifications(server: ServerProcess, account: Account) -> list[OutboxMessage
 
     result: list[OutboxMessage] = server.run_store(read)
     return sorted(result, key=lambda m: (m.created_at, m.protocol))
+
+
+def stored_metric(
+    server: ServerProcess, account: Account, name: str, metric: str, region: str = "us-east-1"
+) -> list[MetricAggregate]:
+    """Every stored 5-minute aggregate of the resource's metric, oldest first."""
+
+    async def read(store: Store, box: SecretBox) -> list[MetricAggregate]:
+        return await store.get_metric_data(Scope(account.account_id, region), name, metric, 0, 2**40)
+
+    result: list[MetricAggregate] = server.run_store(read)
+    return result

@@ -162,9 +162,9 @@ class ServerProcess:
         result: Account = self.run_store(issue)
         return result
 
-    def client(self, account: Account, region: str = "us-east-1", **config: Any) -> Any:
+    def client(self, account: Account, region: str = "us-east-1", service: str = "lightsail", **config: Any) -> Any:
         return boto3.client(
-            "lightsail",
+            service,
             endpoint_url=self.url,
             region_name=region,
             aws_access_key_id=account.access_key_id,

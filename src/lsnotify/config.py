@@ -135,6 +135,12 @@ class Settings:
     sns_secret_access_key_file: str = _setting("", "File holding sns_secret_access_key.")
     webhook_secret_file: str = _setting("", "File holding webhook_secret.")
     admin_token_file: str = _setting("", "File holding admin_token.")
+    # -- metric ingestion: CloudWatch PutMetricData and OTLP datums to Lightsail metrics
+    metric_names: tuple[tuple[str, str], ...] = _setting(
+        (),
+        "Metric names translated to Lightsail metrics, as name=LightsailName pairs (comma-separated; in TOML a "
+        "[metric_names] table), e.g. cpu_usage_active=CPUUtilization.",
+    )
 
     @property
     def effective_public_url(self) -> str:
@@ -180,12 +186,32 @@ def _convert(name: str, value: Any) -> Any:
             return float(value)
         if kind is Path:
             return Path(str(value)).expanduser()
+        if kind == tuple[tuple[str, str], ...]:
+            return _pairs(value)
         if kind == frozenset[str]:
             items = value if isinstance(value, list) else str(value).split(",")
             return frozenset(str(item).strip() for item in items if str(item).strip())
         return str(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{name} ({env_name(name)}): {value!r} is not valid: {exc}") from None
+
+
+def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
+    """A TOML table, or ``a=b,c=d`` text, as sorted (name, value) pairs."""
+    if isinstance(value, Mapping):
+        items = list(value.items())
+    else:
+        items = []
+        for part in str(value).split(","):
+            if part.strip():
+                name, equal, target = part.partition("=")
+                if not equal:
+                    raise ValueError(f"{part.strip()!r} is not name=value")
+                items.append((name, target))
+    pairs = {str(name).strip(): target.strip() for name, target in items if isinstance(target, str)}
+    if len(pairs) != len(items) or not all(pairs) or not all(pairs.values()):
+        raise ValueError("expected name=value pairs of non-empty strings")
+    return tuple(sorted(pairs.items()))
 
 
 def load_settings(

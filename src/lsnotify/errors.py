@@ -8,10 +8,14 @@ Only ``awsjson.serialize`` turns them into bytes. Two families::
     │   │   AccessDeniedException, UnauthenticatedException,
     │   │   AccountSetupInProgressException, RegionSetupInProgressException   (400)
     │   └── ServiceException                                                  (500: a bug)
-    └── protocol errors: SerializationException, UnknownOperationException,
-        UnsupportedOperationException, RequestEntityTooLargeException, RequestTimeoutException,
-        MissingAuthenticationTokenException, IncompleteSignatureException,
-        InvalidSignatureException, UnrecognizedClientException
+    ├── protocol errors: SerializationException, UnknownOperationException,
+    │   UnsupportedOperationException, RequestEntityTooLargeException, RequestTimeoutException,
+    │   MissingAuthenticationTokenException, IncompleteSignatureException,
+    │   InvalidSignatureException, UnrecognizedClientException
+    └── CloudWatchError             CloudWatch's modeled exceptions: + code (the AWS Query error code)
+        ├── InvalidParameterValueException, MissingRequiredParameterException,
+        │   InvalidParameterCombinationException                              (400)
+        └── InternalServiceFault                                              (500: a bug)
 
 A class's docstring is its default message, so most errors are two lines.
 """
@@ -155,3 +159,35 @@ class UnrecognizedClientException(WireError):
     """The security token included in the request is invalid."""
 
     status = 403
+
+
+class CloudWatchError(WireError):
+    """A CloudWatch modeled exception; ``code`` is its AWS Query error code, which every CloudWatch protocol sends
+    (the XML ``<Code>``, the ``x-amzn-query-error`` header)."""
+
+    code: ClassVar[str] = ""
+
+
+class InvalidParameterValueException(CloudWatchError):
+    """The value of an input parameter is bad or out-of-range."""
+
+    code = "InvalidParameterValue"
+
+
+class MissingRequiredParameterException(CloudWatchError):
+    """An input parameter that is required is missing."""
+
+    code = "MissingParameter"
+
+
+class InvalidParameterCombinationException(CloudWatchError):
+    """Parameters were used together that cannot be used together."""
+
+    code = "InvalidParameterCombination"
+
+
+class InternalServiceFault(CloudWatchError):
+    """Request processing has failed due to an internal error in lsnotify; the server log has the details."""
+
+    status = 500
+    code = "InternalServiceError"

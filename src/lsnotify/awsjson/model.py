@@ -11,10 +11,15 @@ SERVICE_NAME = "lightsail"
 
 
 @cache
+def botocore_model(service_name: str) -> ServiceModel:
+    """The pinned botocore's model of ``service_name``, loaded once."""
+    loader = botocore.loaders.create_loader()
+    return ServiceModel(loader.load_service_model(service_name, "service-2"), service_name=service_name)
+
+
 def lightsail_model() -> ServiceModel:
     """The pinned botocore's ``lightsail`` model: the only source of shapes, enums and constraints."""
-    loader = botocore.loaders.create_loader()
-    return ServiceModel(loader.load_service_model(SERVICE_NAME, "service-2"), service_name=SERVICE_NAME)
+    return botocore_model(SERVICE_NAME)
 
 
 @cache

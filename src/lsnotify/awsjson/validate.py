@@ -35,6 +35,9 @@ from botocore.utils import parse_timestamp
 from lsnotify.errors import InvalidInputException, shown
 
 Check = Callable[[Any], None]
+ErrorFactory = Callable[[str, str, bool], Exception]
+"""Builds the exception to raise from (field path, broken rule, whether the field is a missing required one)."""
+REQUIRED = "is required"
 _INT_RANGE = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 _NON_FINITE = frozenset({"NaN", "Infinity", "-Infinity"})
 
@@ -71,8 +74,10 @@ def _bound(size: int, low: float, high: float, word: str, words: str = "") -> st
 class InputValidator:
     """Compiled input-shape checks for a set of operations of one service model."""
 
-    def __init__(self, model: ServiceModel, operation_names: Iterable[str]) -> None:
-        """Compile the input shape of each named operation once."""
+    def __init__(self, model: ServiceModel, operation_names: Iterable[str], error: ErrorFactory | None = None) -> None:
+        """Compile the input shape of each named operation once. ``error`` builds the exception raised for a broken
+        rule, for a service whose errors are not Lightsail's (default: InvalidInputException "path: rule")."""
+        self._error = error
         self._cache: dict[str, Check] = {}
         self._pending: set[str] = set()
         self._checks: dict[str, Check] = {}
@@ -87,6 +92,8 @@ class InputValidator:
             self._checks[operation_name](params)
         except _Invalid as error:
             path = "".join(reversed(error.segments)).lstrip(".") or "the request body"
+            if self._error is not None:
+                raise self._error(path, error.message, error.message == REQUIRED) from None
             raise InvalidInputException(f"{path}: {error.message}") from None
 
     def _compile(self, shape: Shape) -> Check:
@@ -119,7 +126,7 @@ class InputValidator:
                 member = value.get(name)
                 if member is None:
                     if is_required:
-                        raise _Invalid("is required", segment)
+                        raise _Invalid(REQUIRED, segment)
                     continue
                 try:
                     check(member)

@@ -44,6 +44,7 @@ from lsnotify.identity import Authenticator
 from lsnotify.service import Services
 from lsnotify.service.api import LSNOTIFY_OPERATIONS, OPERATIONS, Handler
 from lsnotify.web.access_log import AccessLog, printable
+from lsnotify.web.body import BodyTooLarge, ClientDisconnected, read_body
 from lsnotify.web.body_deadline import BodyDeadline, BodyTooSlow
 
 log = logging.getLogger("lsnotify.api")
@@ -85,14 +86,6 @@ def api_services() -> list[ApiService]:
 def modeled_operations(services: Iterable[ApiService]) -> frozenset[str]:
     """The operation names of every service's model: the names a request may be counted under in ``/metrics``."""
     return frozenset().union(*(service.modeled_operations for service in services))
-
-
-class _TooLarge(Exception):
-    pass
-
-
-class _Disconnected(Exception):
-    """The client went away before its request body arrived in full: there is nobody to answer."""
 
 
 def request_ids() -> Callable[[], str]:
@@ -140,13 +133,13 @@ class ApiEndpoint:
         ctx: RequestContext | None = None
         operation: str | None = None
         try:
-            body = await self._read_body(receive, length)
+            body = await self._body_deadline.within(read_body(receive, length, self._max_body_bytes))
             prefix, operation = parse_target(target, self._prefixes)
             service = self._services[prefix]
             ctx, response = await self._handle(service, operation, scope, body, request_id, target)
-        except _Disconnected:
+        except ClientDisconnected:
             return
-        except _TooLarge:
+        except BodyTooLarge:
             too_large = f"The request body is larger than {self._max_body_bytes} bytes."
             response = _closing(serialize_error(RequestEntityTooLargeException(too_large), request_id))
         except BodyTooSlow:
@@ -176,26 +169,6 @@ class ApiEndpoint:
                     f"{request_id} {shown} {response.status} {elapsed * 1000:.1f}ms "
                     f"account={ctx.account_id} key={ctx.access_key_id} region={ctx.region}"
                 )
-
-    async def _read_body(self, receive: Receive, length: bytes | None) -> bytes:
-        if length is not None and length.isdigit() and int(length) > self._max_body_bytes:
-            raise _TooLarge
-        return await self._body_deadline.within(self._receive_body(receive))
-
-    async def _receive_body(self, receive: Receive) -> bytes:
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise _Disconnected
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self._max_body_bytes:
-                raise _TooLarge
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
 
     async def _handle(
         self, service: ApiService, operation: str, scope: Scope, body: bytes, request_id: str, target: str | None

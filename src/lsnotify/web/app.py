@@ -1,8 +1,9 @@
 """The application factory: composes the store, identity, service and pages into one ASGI app.
 
 ``FrontDoor`` sends API calls (a POST with ``X-Amz-Target``, or any POST to ``/``) straight to the pure-ASGI API
-endpoint, keeping the hot path free of routing and middleware, and everything else to a small Starlette app of
-pages, which also runs the lifespan: open the store, migrate (SQLite), first-start set-up, and close on shutdown.
+endpoint, keeping the hot path free of routing and middleware, metric ingestion (CloudWatch's PutMetricData, OTLP's
+``/v1/metrics``: ``web/ingest.py`` says which requests) to its endpoints, and everything else to a small Starlette
+app of pages, which also runs the lifespan: open the store, migrate (SQLite), first-start set-up, and close on shutdown.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ from lsnotify.storage.factory import SQLITE_FILE, create_store
 from lsnotify.web.admin_token import admin_token
 from lsnotify.web.api import ApiEndpoint, api_services, modeled_operations
 from lsnotify.web.inbox import AdminGuard, inbox_routes
+from lsnotify.web.ingest import IngestRouter
+from lsnotify.web.ingest_wiring import ingest_router
 from lsnotify.web.metrics import Metrics
 from lsnotify.web.verify import verify_routes
 
@@ -50,12 +53,15 @@ FIRST_START_REGION = "us-east-1"
 
 
 class FrontDoor:
-    def __init__(self, api: ASGIApp, pages: ASGIApp) -> None:
+    def __init__(self, api: ASGIApp, pages: ASGIApp, ingest: IngestRouter | None = None) -> None:
         self.api = api
         self.pages = pages
+        self.ingest = ingest
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._is_api_call(scope):
+        if self.ingest is not None and (endpoint := self.ingest.route(scope)) is not None:
+            await endpoint(scope, receive, send)
+        elif self._is_api_call(scope):
             await self.api(scope, receive, send)
         else:
             await self.pages(scope, receive, send)
@@ -146,7 +152,8 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
         metrics.route(store),
     ]
     pages = Starlette(routes=routes, lifespan=lifespan)
-    return Components(settings, store, services, FrontDoor(api, pages), worker, metrics, evaluator)
+    ingest = ingest_router(settings, services, box, clock, metrics.registry)
+    return Components(settings, store, services, FrontDoor(api, pages, ingest), worker, metrics, evaluator)
 
 
 @contextlib.asynccontextmanager

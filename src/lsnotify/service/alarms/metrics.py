@@ -1,9 +1,9 @@
 """Taking metric datapoints in: checking them against the metric catalogue (``domain/metrics.py``) and storing them.
 
 Datapoints are stored as 5-minute aggregates (count, sum, minimum, maximum), from which every statistic derives.
-They come through ``LsNotify_20261127.PutMetricData`` on the API's front door, or ``lsnotify metrics put``; both
-register a resource the first time it reports. Timestamps may lie within the retention window behind and two hours
-ahead (as CloudWatch allows).
+They come through ``LsNotify_20261127.PutMetricData`` on the API's front door, or ``lsnotify metrics put``, or from
+other agents' protocols (``cloudwatch.py``, ``host_metrics.py``); all register a resource the first time it
+reports. Timestamps may lie within the retention window behind and two hours ahead (as CloudWatch allows).
 """
 
 from __future__ import annotations
@@ -63,12 +63,15 @@ def check_datapoints(points: Sequence[tuple[float, float]], now: float, retentio
 
 def aggregate(points: Iterable[tuple[float, float]]) -> list[MetricAggregate]:
     """The datapoints as one aggregate per 5-minute period, oldest first."""
+    return merge_periods(MetricAggregate(period_start(time), 1, value, value, value) for time, value in points)
+
+
+def merge_periods(items: Iterable[MetricAggregate]) -> list[MetricAggregate]:
+    """The aggregates merged into one per period, oldest first."""
     periods: dict[int, MetricAggregate] = {}
-    for timestamp, value in points:
-        start = period_start(timestamp)
-        point = MetricAggregate(start, 1, value, value, value)
-        current = periods.get(start)
-        periods[start] = point if current is None else current.merged(point)
+    for item in items:
+        current = periods.get(item.period_start)
+        periods[item.period_start] = item if current is None else current.merged(item)
     return [periods[start] for start in sorted(periods)]
 
 

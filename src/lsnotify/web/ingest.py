@@ -1,0 +1,149 @@
+"""What the metric ingestion endpoints (CloudWatch, OTLP) share: which requests are theirs, reading a bounded and
+possibly gzip-compressed body, SigV4 with the signing name ``monitoring``, and answering.
+
+Both run as pure ASGI apps that ``FrontDoor`` hands their requests to (``IngestRouter``), beside the Lightsail API.
+They authenticate with the same access keys as the Lightsail API, through their own ``Authenticator`` whose verifier
+wants the service ``monitoring`` in the credential scope, as CloudWatch (and its OTLP endpoint) does.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from lsnotify.awsjson.cbor import parse_path
+from lsnotify.awsjson.cloudwatch import target_prefix
+from lsnotify.awsjson.encoding import decode_body
+from lsnotify.awsjson.serialize import WireResponse
+from lsnotify.awsjson.sigv4 import SignedRequest
+from lsnotify.context import RequestContext
+from lsnotify.errors import RequestEntityTooLargeException, RequestTimeoutException
+from lsnotify.identity import Authenticator, Principal
+from lsnotify.service import Services
+from lsnotify.service.alarms.datums import UnmappedLog
+from lsnotify.service.alarms.ingest import IngestReport
+from lsnotify.web.access_log import AccessLog
+from lsnotify.web.api import request_ids
+from lsnotify.web.body import BodyTooLarge, read_body
+from lsnotify.web.body_deadline import BodyDeadline, BodyTooSlow
+from lsnotify.web.ingest_metrics import IngestMetrics
+
+log = logging.getLogger("lsnotify.ingest")
+
+OTLP_METRICS_PATH = "/v1/metrics"
+DECOMPRESSED_FACTOR = 8
+"""A gzip body may expand to this many times ``max_body_bytes``, no more."""
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+class IngestRouter:
+    """Says which requests are metric ingestion and sends them to their endpoint."""
+
+    def __init__(self, cloudwatch: ASGIApp, otlp: ASGIApp) -> None:
+        self._cloudwatch = cloudwatch
+        self._otlp = otlp
+        self._json_target = (target_prefix() + ".").encode()
+
+    def route(self, scope: Scope) -> ASGIApp | None:
+        """The endpoint for ``scope``, or None when it is not a metric ingestion request."""
+        if scope["type"] != "http" or scope["method"] != "POST":
+            return None
+        path = scope["path"]
+        if path == OTLP_METRICS_PATH:
+            return self._otlp
+        if "/service/" in path:
+            return self._cloudwatch if parse_path(path) is not None else None
+        content_type = None
+        for name, value in scope["headers"]:
+            if name == b"x-amz-target":  # decides alone, and the Lightsail API's hot path stops here
+                return self._cloudwatch if value.startswith(self._json_target) else None
+            if name == b"content-type":
+                content_type = value
+        if path == "/" and content_type is not None and content_type.startswith(b"application/x-www-form-urlencoded"):
+            return self._cloudwatch
+        return None
+
+
+class IngestEndpoint:
+    """Reads and authenticates an ingestion request, and holds what both endpoints need to take its datums in; the
+    subclass parses the request and answers it."""
+
+    def __init__(
+        self,
+        *,
+        authenticator: Authenticator,
+        deps: Services,
+        max_body_bytes: int,
+        metric_names: Mapping[str, str],
+        counters: IngestMetrics,
+        access_log: bool,
+        body_deadline: BodyDeadline,
+    ) -> None:
+        self._authenticator = authenticator
+        self._body_deadline = body_deadline
+        self._access_log = AccessLog(log) if access_log else None
+        self._max_body_bytes = max_body_bytes
+        self.deps = deps
+        self.metric_names = metric_names
+        self.counters = counters
+        self.unmapped_log = UnmappedLog()
+        self.request_ids = request_ids()
+
+    async def read_body(self, scope: Scope, receive: Receive) -> bytes:
+        """The body as sent (what the signature covers), at most ``max_body_bytes``; ClientDisconnected when the
+        client went away."""
+        length = header(scope, b"content-length")
+        try:
+            return await self._body_deadline.within(
+                read_body(receive, None if length is None else length.encode(), self._max_body_bytes)
+            )
+        except BodyTooLarge:
+            raise RequestEntityTooLargeException(
+                f"The request body is larger than {self._max_body_bytes} bytes."
+            ) from None
+        except BodyTooSlow:
+            raise RequestTimeoutException(
+                f"The request body did not arrive within {self._body_deadline.seconds:g} seconds."
+            ) from None
+
+    async def authenticate(self, scope: Scope, body: bytes) -> Principal:
+        raw_path = scope["raw_path"] or b"/"
+        signed = SignedRequest(scope["method"], raw_path, scope["query_string"], scope["headers"], body)
+        return await self._authenticator.authenticate(signed)
+
+    def decoded(self, scope: Scope, body: bytes) -> bytes:
+        """The body without its ``Content-Encoding``."""
+        return decode_body(body, header(scope, b"content-encoding"), self._max_body_bytes * DECOMPRESSED_FACTOR)
+
+    def log_request(
+        self, request_id: str, operation: str, status: int, started: float, ctx: RequestContext | None
+    ) -> None:
+        """The access log's line, as the API endpoint writes it; ``operation`` must not be the client's own text."""
+        if self._access_log is not None:
+            elapsed = time.perf_counter() - started
+            self._access_log.write(
+                f"{request_id} {operation} {status} {elapsed * 1000:.1f}ms "
+                f"account={ctx.account_id if ctx else '-'} region={ctx.region if ctx else '-'}"
+            )
+
+    def took_in(self, source: str, account_id: str, report: IngestReport) -> None:
+        """Count what became of a request's datums, and log the names that fed nothing (once each)."""
+        self.counters.observe_report(source, report)
+        self.unmapped_log.note(account_id, source, report.unmapped)
+
+
+async def respond(send: Send, response: WireResponse, close: bool = False) -> None:
+    headers = [*response.headers, (b"content-length", str(len(response.body)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})

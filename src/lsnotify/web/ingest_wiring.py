@@ -1,0 +1,48 @@
+"""Assembles the metric ingestion endpoints (CloudWatch, OTLP) and the router ``FrontDoor`` asks about each request."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry
+
+from lsnotify.awsjson.cloudwatch import SIGNING_NAME
+from lsnotify.awsjson.model import lightsail_regions
+from lsnotify.awsjson.sigv4 import SigV4Verifier
+from lsnotify.clock import Clock
+from lsnotify.config import ConfigError, Settings
+from lsnotify.domain.metrics import METRICS
+from lsnotify.identity import Authenticator, SecretBox
+from lsnotify.service import Services
+from lsnotify.web.body_deadline import BodyDeadline
+from lsnotify.web.cloudwatch import CloudWatchEndpoint
+from lsnotify.web.ingest import IngestRouter
+from lsnotify.web.ingest_metrics import IngestMetrics
+from lsnotify.web.otlp import OtlpEndpoint
+
+
+def ingest_router(
+    settings: Settings, services: Services, box: SecretBox, clock: Clock, registry: CollectorRegistry
+) -> IngestRouter:
+    """Both endpoints, authenticating with the same keys, scoped to the service ``monitoring`` in any Lightsail
+    region; their counters join ``registry`` (``/metrics``)."""
+    verifier = SigV4Verifier(
+        service=SIGNING_NAME, regions=lightsail_regions(), max_skew_seconds=settings.signature_max_skew
+    )
+    authenticator = Authenticator(services.store, box, verifier, clock, settings.key_cache_ttl)
+    counters = IngestMetrics()
+    registry.register(counters)
+    names = dict(settings.metric_names)
+    known = {metric for metrics in METRICS.values() for metric in metrics}
+    if unknown := sorted(target for target in names.values() if target not in known):
+        raise ConfigError(f"metric_names: {', '.join(unknown)} not Lightsail metric name(s)")
+    common = {
+        "authenticator": authenticator,
+        "deps": services,
+        "max_body_bytes": settings.max_body_bytes,
+        "metric_names": names,
+        "counters": counters,
+        "access_log": settings.access_log,
+        "body_deadline": BodyDeadline(settings.body_timeout),
+    }
+    cloudwatch = CloudWatchEndpoint(**common)
+    otlp = OtlpEndpoint(**common)
+    return IngestRouter(cloudwatch, otlp)
