@@ -2,8 +2,8 @@
 
 It does what any HTTP service must — take the request, read its body, send a response of the same size and headers
 as lsnotify's — and nothing else: no signature check, no JSON parsing, no store. It runs on uvicorn with the options
-``lsnotify serve`` uses (``lsnotify.cli.uvicorn_options``), so lsnotify's throughput over the floor's is the share of
-a bare Python HTTP service that lsnotify keeps while doing its whole job.
+``lsnotify serve`` uses (``lsnotify.cli.serve.uvicorn_options``), so lsnotify's throughput over the floor's is the
+share of a bare Python HTTP service that lsnotify keeps while doing its whole job.
 
 ``python -m bench.floor --port PORT --responses FILE``: FILE is a JSON object from ``X-Amz-Target`` (or ``""`` for
 any other request) to the response body to send.
@@ -53,7 +53,7 @@ class FloorApp:
 def main() -> None:
     import uvicorn
 
-    from lsnotify.cli import uvicorn_options
+    from lsnotify.cli.serve import uvicorn_options
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)

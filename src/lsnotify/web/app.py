@@ -2,7 +2,8 @@
 
 ``FrontDoor`` sends API calls (a POST with ``X-Amz-Target``, or any POST to ``/``) straight to the pure-ASGI API
 endpoint, keeping the hot path free of routing and middleware, and everything else to a small Starlette app of
-pages, which also runs the lifespan: open the store, migrate (SQLite), first-start set-up, and close on shutdown.
+pages, which also runs the lifespan: open the store, prepare it (migrations, first-start set-up, the secret-key
+check) unless ``serve`` already has, run the alarm evaluator and the outbox worker, and close on shutdown.
 """
 
 from __future__ import annotations
@@ -32,14 +33,14 @@ from lsnotify.identity import (
     SecretBox,
     check_secret_key,
     issue_access_key,
-    load_secret_key,
+    secret_box,
     write_credentials,
 )
 from lsnotify.service.alarms.evaluator import AlarmEvaluator
 from lsnotify.service.deps import Rules, Services
 from lsnotify.service.dispatch import OPERATIONS
 from lsnotify.storage.base import Store
-from lsnotify.storage.factory import create_store
+from lsnotify.storage.factory import create_store, open_store
 from lsnotify.web.api import ApiEndpoint, ApiService
 from lsnotify.web.inbox import AdminGuard, inbox_routes
 from lsnotify.web.lsnotify_api import lsnotify_api_service
@@ -96,9 +97,14 @@ class Components:
     """The alarm evaluator, running inside the app's lifespan when ``settings.evaluate_alarms``."""
 
 
-def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = system_clock) -> Components:
+def build_app(
+    settings: Settings, *, store: Store | None = None, clock: Clock = system_clock, prepared: bool = False
+) -> Components:
+    """Compose the app. Its lifespan opens the store and, unless the caller has already made it ready with
+    ``prepare_store`` (``prepared``: ``serve`` does, before the server starts, so that a failure is one line),
+    prepares it."""
     store = store or create_store(settings)
-    box = SecretBox(load_secret_key(settings.data_dir, settings.secret_key or None))
+    box = secret_box(settings)
     rules = Rules(
         sms_regions=settings.sms_regions,
         sms_countries=settings.sms_countries,
@@ -127,17 +133,17 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        await store.open()
-        try:
-            await prepare_store(settings, store, box, clock)
-            if settings.evaluate_alarms:
-                evaluator.start()
-            log.info("lsnotify is serving the Lightsail notifications API")
-            async with _delivering(worker, settings.run_worker):
-                yield
-        finally:
-            await evaluator.stop()
-            await store.close()
+        async with open_store(settings, migrate=False, store=store):
+            try:
+                if not prepared:
+                    await prepare_store(settings, store, box, clock)
+                if settings.evaluate_alarms:
+                    evaluator.start()
+                log.info("lsnotify is serving the Lightsail notifications API")
+                async with _delivering(worker, settings.run_worker):
+                    yield
+            finally:
+                await evaluator.stop()
 
     async def healthz(_: Request) -> JSONResponse:
         try:
@@ -175,11 +181,11 @@ async def prepare_store(settings: Settings, store: Store, box: SecretBox, clock:
     """Make an open store ready to serve: migrate it (on PostgreSQL under an advisory lock, so of several nodes
     starting together one applies each migration), give a new database its first account and key, and check that
     this process's secret key opens the secrets stored (every node must hold the same one). Running it again changes
-    nothing: `serve` runs it before starting the server, to fail with one line, and the lifespan runs it again."""
+    nothing."""
     applied = await store.migrate()
     if applied and not await store.list_access_keys():
         await _first_start(settings, store, box, clock)
-    await check_secret_key(store, box)  # postgres (issue 5)
+    await check_secret_key(store, box)
 
 
 async def _first_start(settings: Settings, store: Store, box: SecretBox, clock: Clock) -> None:
