@@ -2,8 +2,8 @@
 
 Accounts and keys are issued through lsnotify's own store before the server starts; the contact methods of the
 read benchmark are created through the API. The scale benchmark's million contact methods go straight into the
-store through its own methods, tens of thousands at a time so that its group commit puts hundreds in each
-transaction: the rows are exactly what the API would have written, minus an hour of HTTP round trips.
+database through the SQLite store's own write transactions (the functions its writer thread runs), batched into
+large transactions: the rows are exactly what the API would have written, minus an hour of HTTP round trips.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+import sqlite3
 import time
 import uuid
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,9 +25,9 @@ from bench.presign import Call, Key
 from lsnotify.awsjson.model import lightsail_regions
 from lsnotify.config import load_settings
 from lsnotify.domain import EMAIL, SMS, VALID, AccessKey, ContactMethod, Operation, contact_method_name
-from lsnotify.identity import issue_access_key, secret_box
-from lsnotify.storage.base import Store
-from lsnotify.storage.factory import open_store
+from lsnotify.identity import SecretBox, issue_access_key, load_secret_key, secret_box
+from lsnotify.storage.factory import SQLITE_FILE, open_store
+from lsnotify.storage.sqlite import store as sqlite_store
 
 # The read rotates over these regions (all four allow SMS, so each scope has an Email and an SMS contact method).
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "ap-northeast-1")
@@ -103,34 +104,40 @@ def seed_bulk(data_dir: Path, contact_methods: int, accounts: int, read_scopes: 
     seeded, an Email and an SMS contact method in one of Lightsail's regions, each with the ``CreateContactMethod``
     operation the API would have recorded.
     """
-    settings = load_settings({"data_dir": str(data_dir)})
-    sealed = secret_box(settings).seal("an unused secret: seeded accounts are never signed for")
-
-    async def run() -> int:
-        written = 0
-        async with open_store(settings) as store:
-            batch: list[Awaitable[int]] = []
-            for key, methods in _seeds(contact_methods, accounts, read_scopes, sealed, time.time()):
-                batch.append(_write(store, key, methods))
-                if len(batch) >= SEED_BATCH:
-                    written += sum(await asyncio.gather(*batch))
-                    batch = []
-            written += sum(await asyncio.gather(*batch))
-        return written
-
-    return asyncio.run(run())
+    box = SecretBox(load_secret_key(data_dir, None))
+    sealed = box.seal("an unused secret: seeded accounts are never signed for")
+    conn = sqlite_store.connect(data_dir / SQLITE_FILE)
+    conn.execute("PRAGMA synchronous=OFF")  # seeding only: the server's own connections stay synchronous=FULL
+    written = 0
+    try:
+        batch: list[_Seed] = []
+        for item in _seeds(contact_methods, accounts, read_scopes, sealed, time.time()):
+            batch.append(item)
+            if len(batch) >= SEED_BATCH:
+                written += _write(conn, batch)
+                batch = []
+        written += _write(conn, batch)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    return written
 
 
 _Seed = tuple[AccessKey | None, list[tuple[ContactMethod, Operation]]]
 
 
-async def _write(store: Store, key: AccessKey | None, methods: list[tuple[ContactMethod, Operation]]) -> int:
-    """One account's seed, written as the API would: the store's group commit puts many in one transaction."""
-    if key is not None:
-        await store.create_access_key(key)
-    for cm, op in methods:
-        await store.create_contact_method(cm, op)
-    return len(methods)
+def _write(conn: sqlite3.Connection, batch: list[_Seed]) -> int:
+    """One transaction of the store's own write functions, as its writer thread would run them."""
+    conn.execute("BEGIN IMMEDIATE")
+    count = 0
+    for key, methods in batch:
+        if key is not None:
+            sqlite_store._create_access_key(conn, key)
+        for cm, op in methods:
+            sqlite_store._create_contact_method(conn, cm, op, (), None)
+            count += 1
+    conn.execute("COMMIT")
+    return count
 
 
 def _seeds(contact_methods: int, accounts: int, read_scopes: list[Scope], sealed: str, now: float) -> Iterator[_Seed]:
@@ -159,7 +166,7 @@ def _contact_method(account: str, region: str, protocol: str, now: float) -> tup
     return cm, op
 
 
-# -- a database of the benchmark's own on the PostgreSQL server --------------------------------------------------
+# -- a database of the benchmark's own on the PostgreSQL server ------------------------------------------------------
 
 
 @contextlib.contextmanager
