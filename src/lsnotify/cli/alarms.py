@@ -16,12 +16,10 @@ import click
 from lsnotify.cli.common import (
     STORE_SETTINGS,
     command_settings,
-    configure_logging,
-    one_line_errors,
     print_json,
+    run_until_stopped,
     run_with_store,
     settings_options,
-    stop_event,
 )
 from lsnotify.cli.scope import in_scope, scoped_command
 from lsnotify.clock import system_clock
@@ -33,7 +31,6 @@ from lsnotify.service.alarms import resources as resource_rules
 from lsnotify.service.alarms.evaluator import AlarmEvaluator
 from lsnotify.service.alarms.rule import format_period
 from lsnotify.storage.base import Store
-from lsnotify.storage.factory import open_store
 
 log = logging.getLogger("lsnotify")
 
@@ -131,18 +128,12 @@ def alarms_history(settings: Settings, account_id: str | None, region: str, name
 def evaluator(config_file: Path | None, **flags: Any) -> None:
     """Evaluate alarms every ALARM_EVALUATION_INTERVAL seconds until SIGTERM or Ctrl-C (apart from serve)."""
     settings = command_settings(config_file, flags)
-    configure_logging(settings.log_level)
 
-    async def run() -> None:
-        async with open_store(settings) as store:
-            stop = stop_event()
-            evaluation = AlarmEvaluator(
-                store, system_clock, settings.alarm_evaluation_interval, settings.metric_retention
-            )
-            evaluation.start()
-            await stop.wait()
-            await evaluation.stop()
-            log.info("alarm evaluator stopped")
+    async def evaluate(store: Store, stop: asyncio.Event) -> None:
+        evaluation = AlarmEvaluator(store, system_clock, settings.alarm_evaluation_interval, settings.metric_retention)
+        evaluation.start()
+        await stop.wait()
+        await evaluation.stop()
+        log.info("alarm evaluator stopped")
 
-    with one_line_errors():
-        asyncio.run(run())
+    run_until_stopped(settings, evaluate)

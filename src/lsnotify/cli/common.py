@@ -1,5 +1,5 @@
 """What the ``lsnotify`` commands share: their settings options, loading the settings, logging, running against the
-store, printing JSON, stopping on a signal, and ending in one line on the errors an operator can fix.
+store or until a signal, printing JSON, and ending in one line on the errors an operator can fix.
 
 Options that are settings are generated from ``config.Settings``, so every setting has the same flag on every
 command that takes it. A wrong setting ends the command with one line on stderr, never a traceback.
@@ -106,13 +106,22 @@ def run_with_store(settings: Settings, action: Callable[[Store, SecretBox], Awai
         return asyncio.run(run())
 
 
-def stop_event() -> asyncio.Event:
-    """An event set on SIGTERM or SIGINT (Ctrl-C): a command that runs until it is stopped waits for it."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    return stop
+def run_until_stopped(settings: Settings, work: Callable[[Store, asyncio.Event], Awaitable[None]]) -> None:
+    """Run a command that works on the store until SIGTERM or Ctrl-C: log at the configured level, open the store
+    (applying pending migrations) and run ``work(store, stop)``, where ``stop`` is set by either signal from then
+    on. What an operator can fix ends the command with one line."""
+    configure_logging(settings.log_level)
+
+    async def run() -> None:
+        async with open_store(settings) as store:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, stop.set)
+            await work(store, stop)
+
+    with one_line_errors():
+        asyncio.run(run())
 
 
 def print_json(data: Any) -> None:

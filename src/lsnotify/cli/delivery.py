@@ -16,12 +16,11 @@ import click
 
 from lsnotify.cli.common import (
     command_settings,
-    configure_logging,
     one_line_errors,
     print_json,
+    run_until_stopped,
     run_with_store,
     settings_options,
-    stop_event,
     store_command,
 )
 from lsnotify.config import Settings
@@ -29,7 +28,6 @@ from lsnotify.delivery.providers import build_worker
 from lsnotify.domain import OUTBOX_DEAD, OUTBOX_PENDING, OUTBOX_SENT, OutboxMessage
 from lsnotify.identity import SecretBox, check_secret_key, secret_box
 from lsnotify.storage.base import Store
-from lsnotify.storage.factory import open_store
 from lsnotify.web.templating import iso_time
 
 log = logging.getLogger("lsnotify.delivery")
@@ -40,24 +38,21 @@ log = logging.getLogger("lsnotify.delivery")
 def worker(config_file: Path | None, **flags: Any) -> None:
     """Deliver the outbox (run `serve --no-run-worker` beside it), until SIGTERM or Ctrl-C."""
     settings = command_settings(config_file, flags)
-    configure_logging(settings.log_level)
     with one_line_errors():
-        asyncio.run(_work(settings))
+        box = secret_box(settings)
 
-
-async def _work(settings: Settings) -> None:
-    box = secret_box(settings)
-    async with open_store(settings) as store:
+    async def work(store: Store, stop: asyncio.Event) -> None:
         # the worker opens the sealed tokens of verification emails: a wrong key stops it now, not every send
         await check_secret_key(store, box)
         delivery = build_worker(settings, store, box, time.time)
-        stop = stop_event()
         log.info("worker %s is delivering the outbox", delivery.name)
         try:
             await delivery.run(stop)
         finally:
             await delivery.close()
         log.info("worker %s stopped", delivery.name)
+
+    run_until_stopped(settings, work)
 
 
 @click.group()
