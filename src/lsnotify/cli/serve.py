@@ -42,9 +42,8 @@ def serve(config_file: Path | None, **flags: Any) -> None:
     uvicorn.run(components.app, **uvicorn_options(settings))
 
 
-# performance: the benchmark's floor (bench/floor.py) runs on uvicorn with exactly these options
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
-    """How ``serve`` runs uvicorn."""
+    """How ``serve`` runs uvicorn; the benchmark's floor (bench/floor.py) runs on exactly these options too."""
     return {
         "host": settings.host,
         "port": settings.port,
