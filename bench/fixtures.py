@@ -26,10 +26,10 @@ from lsnotify.awsjson.model import lightsail_regions
 from lsnotify.config import load_settings
 from lsnotify.domain import AccessKey, Operation
 from lsnotify.domain.contacts import EMAIL, SMS, VALID, ContactMethod, contact_method_name
-from lsnotify.identity import SecretBox, issue_access_key, load_secret_key
+from lsnotify.identity import SecretBox, issue_access_key, load_secret_key, secret_box
 from lsnotify.storage.access_keys import create_access_key
 from lsnotify.storage.contact_methods import create_contact_method
-from lsnotify.storage.factory import SQLITE_FILE, create_store
+from lsnotify.storage.factory import SQLITE_FILE, open_store
 from lsnotify.storage.sqlite import store as sqlite_store
 
 # The read rotates over these regions (all four allow SMS, so each scope has an Email and an SMS contact method).
@@ -51,18 +51,13 @@ def account_id(index: int) -> str:
 
 def issue_keys(data_dir: Path, account_ids: list[str], database_url: str = "") -> list[Key]:
     """Create (and migrate) the data directory's store (or ``database_url``'s) and issue one key per account."""
+    settings = load_settings({"data_dir": str(data_dir), "database_url": database_url})
 
     async def run() -> list[Key]:
-        settings = load_settings({"data_dir": str(data_dir), "database_url": database_url})
-        box = SecretBox(load_secret_key(settings.data_dir, None))
-        store = create_store(settings)
-        await store.open()
-        try:
-            await store.migrate()
+        box = secret_box(settings)
+        async with open_store(settings) as store:
             now = time.time()
             issued = await asyncio.gather(*(issue_access_key(store, box, account, now) for account in account_ids))
-        finally:
-            await store.close()
         return [Key(i.key.account_id, i.key.access_key_id, i.secret_access_key) for i in issued]
 
     return asyncio.run(run())
@@ -174,7 +169,7 @@ def _contact_method(account: str, region: str, protocol: str, now: float) -> tup
     return cm, op
 
 
-# -- postgres (issue 5): a database of the benchmark's own on the PostgreSQL server ----------------------------------
+# -- a database of the benchmark's own on the PostgreSQL server ------------------------------------------------------
 
 
 @contextlib.contextmanager

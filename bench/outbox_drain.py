@@ -19,6 +19,7 @@ import json
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -30,7 +31,8 @@ from lsnotify.domain import Operation, new_id
 from lsnotify.domain.contacts import EMAIL, VALID, ContactMethod
 from lsnotify.identity import SecretBox
 from lsnotify.service.notify import new_notification
-from lsnotify.storage.sqlite.store import SqliteStore
+from lsnotify.storage.base import Store
+from lsnotify.storage.factory import open_store
 
 SUBJECT, TEXT, HTML = "Alarm {i}", "CPU is high ({i}).", "<p>CPU is high ({i}).</p>"
 
@@ -53,7 +55,7 @@ def delivery_settings(port: int, concurrency: int, batch_size: int) -> Settings:
     )
 
 
-async def seed(store: SqliteStore, messages: int) -> None:
+async def seed(store: Store, messages: int) -> None:
     now = time.time()
     batch = []
     for i in range(messages):
@@ -67,12 +69,9 @@ async def seed(store: SqliteStore, messages: int) -> None:
 
 async def drain(data_dir: Path, port: int, messages: int, concurrency: int, batch_size: int) -> float:
     """Seconds from the worker's start to the last message recorded sent."""
-    store = SqliteStore(data_dir / "bench.db")
-    await store.open()
-    await store.migrate()
-    try:
+    settings = replace(delivery_settings(port, concurrency, batch_size), data_dir=data_dir)
+    async with open_store(settings) as store:
         await seed(store, messages)
-        settings = delivery_settings(port, concurrency, batch_size)
         worker = build_worker(settings, store, SecretBox(Fernet.generate_key()), time.time)
         stop = asyncio.Event()
         started = time.perf_counter()
@@ -87,8 +86,6 @@ async def drain(data_dir: Path, port: int, messages: int, concurrency: int, batc
         if counts != {"pending": 0, "sent": messages, "dead": 0}:
             raise SystemExit(f"the outbox did not end with every message sent once: {counts}")
         return elapsed
-    finally:
-        await store.close()
 
 
 async def send_directly(port: int, messages: int, concurrency: int) -> float:

@@ -22,9 +22,9 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from lsnotify.config import load_settings
-from lsnotify.identity import SecretBox, issue_access_key, load_secret_key
+from lsnotify.identity import SecretBox, issue_access_key, secret_box
 from lsnotify.storage.base import Store
-from lsnotify.storage.factory import create_store
+from lsnotify.storage.factory import open_store
 from postgres_server import backend_env
 
 T = TypeVar("T")
@@ -69,7 +69,7 @@ class ServerProcess:
     log_path: Path | None = None
 
     def __post_init__(self) -> None:
-        # postgres (issue 5): on the backend under test; the same data directory means the same database
+        # on the backend under test; the same data directory means the same database
         self.env = {**backend_env(self.data_dir), **self.env}
 
     @property
@@ -140,17 +140,13 @@ class ServerProcess:
         return values
 
     def run_store(self, action: Callable[[Store, SecretBox], Any]) -> Any:
-        """Run ``action`` against this server's store from the test process (as the `lsnotify` CLI would)."""
+        """Run ``action`` against this server's store from the test process (as the `lsnotify` CLI would, but
+        leaving the schema to the server, which has migrated it)."""
         settings = load_settings({"data_dir": str(self.data_dir)}, self.env)
 
         async def run() -> Any:
-            store = create_store(settings)
-            await store.open()
-            try:
-                box = SecretBox(load_secret_key(settings.data_dir, settings.secret_key or None))
-                return await action(store, box)
-            finally:
-                await store.close()
+            async with open_store(settings, migrate=False) as store:
+                return await action(store, secret_box(settings))
 
         return asyncio.run(run())
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 
 from lsnotify.awsjson.sigv4 import SignedRequest, SigV4Verifier, parse_authorization
+from lsnotify.config import Settings
 from lsnotify.domain import KEY_ACTIVE, AccessKey
 from lsnotify.errors import UnrecognizedClientException
 from lsnotify.files import write_private
@@ -65,6 +66,11 @@ def load_secret_key(data_dir: Path, configured: str | None) -> bytes:
             "the secret key must be 32 url-safe base64-encoded bytes (see `lsnotify keys --help`)"
         ) from None
     return key
+
+
+def secret_box(settings: Settings) -> SecretBox:
+    """The box of the configured secret key (``settings.secret_key``, else the data directory's ``secret.key``)."""
+    return SecretBox(load_secret_key(settings.data_dir, settings.secret_key or None))
 
 
 async def check_secret_key(store: Store, box: SecretBox) -> None:

@@ -4,6 +4,7 @@ non-loopback address, the uvicorn options, and /healthz naming (only) what faile
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import logging
 import socket
@@ -47,7 +48,8 @@ def serve(data_dir: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> dict[s
     """Run `lsnotify serve` up to where it would start uvicorn; what it would have given uvicorn."""
     started: dict[str, Any] = {}
     monkeypatch.setattr("uvicorn.run", lambda app, **options: started.update(app=app, **options))
-    monkeypatch.setattr(cli, "_configure_logging", lambda level: None)  # leave pytest's log capture in place
+    # leave pytest's log capture in place; the module, not the command of the same name that lsnotify.cli exports
+    monkeypatch.setattr(importlib.import_module("lsnotify.cli.serve"), "configure_logging", lambda level: None)
     result = CliRunner().invoke(cli.main, ["serve", "--data-dir", str(data_dir), *args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return started

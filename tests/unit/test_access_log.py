@@ -153,12 +153,12 @@ def test_the_command_formatter_prints_what_logging_formatter_prints() -> None:
 
 
 def test_the_command_logs_through_that_handler_and_formatter() -> None:
-    from lsnotify.cli import _configure_logging
+    from lsnotify.cli.common import configure_logging
 
     root = logging.getLogger()
     saved = root.handlers[:], root.level
     try:
-        _configure_logging("info")
+        configure_logging("info")
         (handler,) = root.handlers
         assert type(handler) is logs.StreamHandler and isinstance(handler.formatter, logs.Formatter)
         stream = io.StringIO()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from alarm_records import new_alarm
+from lsnotify.config import load_settings
 from lsnotify.domain import Operation, Scope, new_id
 from lsnotify.domain.alarms import ALARM, INSUFFICIENT_DATA, OK, Alarm, MonitoredResource
 from lsnotify.domain.contacts import EMAIL, PENDING_VERIFICATION, SMS, VALID, ContactMethod
@@ -16,7 +17,7 @@ from lsnotify.domain.outbox import OutboxMessage
 from lsnotify.service.alarms.evaluator import AlarmEvaluator
 from lsnotify.service.alarms.metrics import aggregate
 from lsnotify.storage.base import Store
-from lsnotify.storage.sqlite.store import SqliteStore
+from lsnotify.storage.factory import open_store
 
 SCOPE = Scope("111111111111", "us-east-1")
 NOW = 1_800_000_000.0 - 1_800_000_000.0 % 300 + 10  # 10 s into a period
@@ -26,14 +27,9 @@ WEB = MonitoredResource(SCOPE.account_id, SCOPE.region, "web-1", "Instance", "r-
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = SqliteStore(tmp_path / "lsnotify.db")
-    await store.open()
-    await store.migrate()
-    await store.add_resource(WEB)
-    try:
+    async with open_store(load_settings({"data_dir": str(tmp_path)})) as store:
+        await store.add_resource(WEB)
         yield store
-    finally:
-        await store.close()
 
 
 def op(name: str, kind: str = "PutAlarm") -> Operation:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+from lsnotify.config import load_settings
 from lsnotify.delivery.gate import Gate
 from lsnotify.delivery.render import Renderer
 from lsnotify.delivery.retry import RetryPolicy
@@ -20,7 +21,8 @@ from lsnotify.domain.contacts import EMAIL, PENDING_VERIFICATION, SMS, VALID, Co
 from lsnotify.domain.outbox import OUTBOX_DEAD, OUTBOX_SENT
 from lsnotify.identity import SecretBox
 from lsnotify.service.notify import new_notification
-from lsnotify.storage.sqlite.store import SqliteStore
+from lsnotify.storage.base import Store
+from lsnotify.storage.factory import open_store
 
 NOW = 1_800_000_000.0
 BOX = SecretBox(Fernet.generate_key())
@@ -53,16 +55,13 @@ class RecordingSender:
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    store = SqliteStore(tmp_path / "worker.db")
-    await store.open()
-    await store.migrate()
-    yield store
-    await store.close()
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    async with open_store(load_settings({"data_dir": str(tmp_path)})) as store:
+        yield store
 
 
 def make_worker(
-    store: SqliteStore, sender: RecordingSender, clock: Clock, outcomes: list[tuple[str, str]] | None = None
+    store: Store, sender: RecordingSender, clock: Clock, outcomes: list[tuple[str, str]] | None = None
 ) -> Worker:
     return Worker(
         store=store,
@@ -77,13 +76,13 @@ def make_worker(
     )
 
 
-async def add_contact_method(store: SqliteStore, protocol: str, endpoint: str, status: str) -> ContactMethod:
+async def add_contact_method(store: Store, protocol: str, endpoint: str, status: str) -> ContactMethod:
     cm = ContactMethod("111111111111", "us-east-1", protocol, endpoint, status, new_id(), NOW)
     await store.create_contact_method(cm, Operation(new_id(), cm.account_id, cm.region, cm.name, "C", "Create", NOW))
     return cm
 
 
-async def test_a_verification_email_is_rendered_with_its_link_and_recorded_sent(store: SqliteStore) -> None:
+async def test_a_verification_email_is_rendered_with_its_link_and_recorded_sent(store: Store) -> None:
     from lsnotify.service import Rules, Services
     from lsnotify.service.verification import new_verification
 
@@ -104,7 +103,7 @@ async def test_a_verification_email_is_rendered_with_its_link_and_recorded_sent(
     assert outcomes == [("fake", "sent")]
 
 
-async def test_a_transient_failure_is_retried_after_the_backoff(store: SqliteStore) -> None:
+async def test_a_transient_failure_is_retried_after_the_backoff(store: Store) -> None:
     clock, outcomes = Clock(), []
     cm = await add_contact_method(store, EMAIL, "ops@example.com", VALID)
     failures = [DeliveryFailed("451 busy"), DeliveryFailed("451 busy")]
@@ -125,7 +124,7 @@ async def test_a_transient_failure_is_retried_after_the_backoff(store: SqliteSto
     assert (await store.list_outbox())[0].attempts == 3
 
 
-async def test_out_of_attempts_means_dead(store: SqliteStore) -> None:
+async def test_out_of_attempts_means_dead(store: Store) -> None:
     clock = Clock()
     cm = await add_contact_method(store, SMS, "+14255550100", VALID)
     worker = make_worker(store, RecordingSender(fail=lambda e: DeliveryFailed("down")), clock)
@@ -137,7 +136,7 @@ async def test_out_of_attempts_means_dead(store: SqliteStore) -> None:
     assert dead.attempts == 3 and dead.last_error == "down"
 
 
-async def test_a_permanent_failure_or_a_bug_in_a_sender(store: SqliteStore) -> None:
+async def test_a_permanent_failure_or_a_bug_in_a_sender(store: Store) -> None:
     clock, outcomes = Clock(), []
     email = await add_contact_method(store, EMAIL, "gone@example.com", VALID)
     sms = await add_contact_method(store, SMS, "+14255550100", VALID)
@@ -158,7 +157,7 @@ async def test_a_permanent_failure_or_a_bug_in_a_sender(store: SqliteStore) -> N
     assert sorted(outcomes) == [("fake", "dead"), ("fake", "failed")]
 
 
-async def test_only_valid_contact_methods_receive_notifications(store: SqliteStore) -> None:
+async def test_only_valid_contact_methods_receive_notifications(store: Store) -> None:
     clock, sender = Clock(), RecordingSender()
     pending = await add_contact_method(store, EMAIL, "pending@example.com", PENDING_VERIFICATION)
     valid = await add_contact_method(store, SMS, "+14255550100", VALID)
@@ -174,7 +173,7 @@ async def test_only_valid_contact_methods_receive_notifications(store: SqliteSto
     }
 
 
-async def test_a_message_of_unknown_kind_is_dead(store: SqliteStore) -> None:
+async def test_a_message_of_unknown_kind_is_dead(store: Store) -> None:
     cm = await add_contact_method(store, EMAIL, "ops@example.com", VALID)
     message = replace(new_notification(cm, subject="s", text="t", html="h", now=NOW), kind="carrier-pigeon")
     await store.enqueue_outbox([message])
@@ -182,7 +181,7 @@ async def test_a_message_of_unknown_kind_is_dead(store: SqliteStore) -> None:
     assert (await store.list_outbox(OUTBOX_DEAD))[0].last_error == "unknown message kind 'carrier-pigeon'"
 
 
-async def test_run_delivers_until_stopped_then_closes_nothing_itself(store: SqliteStore) -> None:
+async def test_run_delivers_until_stopped_then_closes_nothing_itself(store: Store) -> None:
     cm = await add_contact_method(store, SMS, "+14255550100", VALID)
     sender = RecordingSender()
     worker = make_worker(store, sender, Clock())
@@ -201,7 +200,7 @@ async def test_run_delivers_until_stopped_then_closes_nothing_itself(store: Sqli
     assert sender.closed
 
 
-async def test_a_verification_email_whose_link_no_longer_works_is_not_sent(store: SqliteStore) -> None:
+async def test_a_verification_email_whose_link_no_longer_works_is_not_sent(store: Store) -> None:
     from lsnotify.service import Rules, Services
     from lsnotify.service.verification import new_verification
 

@@ -8,21 +8,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import time
 from pathlib import Path
 from typing import Any
 
 import click
 
-from lsnotify.cli import _configure_logging, _print_json, _run_with_store, _settings, _store_command, settings_options
-from lsnotify.config import ConfigError, Settings
+from lsnotify.cli.common import (
+    command_settings,
+    one_line_errors,
+    print_json,
+    run_until_stopped,
+    run_with_store,
+    settings_options,
+    store_command,
+)
+from lsnotify.config import Settings
 from lsnotify.delivery.providers import build_worker
 from lsnotify.domain.outbox import OUTBOX_DEAD, OUTBOX_PENDING, OUTBOX_SENT, OutboxMessage
-from lsnotify.identity import SecretBox, check_secret_key, load_secret_key
+from lsnotify.identity import SecretBox, check_secret_key, secret_box
 from lsnotify.messages.formats import iso_time
-from lsnotify.storage.base import Store, StoreError
-from lsnotify.storage.factory import create_store
+from lsnotify.storage.base import Store
 
 log = logging.getLogger("lsnotify.delivery")
 
@@ -31,34 +37,22 @@ log = logging.getLogger("lsnotify.delivery")
 @settings_options()
 def worker(config_file: Path | None, **flags: Any) -> None:
     """Deliver the outbox (run `serve --no-run-worker` beside it), until SIGTERM or Ctrl-C."""
-    settings = _settings(config_file, flags)
-    _configure_logging(settings.log_level)
-    try:
-        asyncio.run(_work(settings))
-    except (ConfigError, ValueError, StoreError) as exc:
-        raise click.ClickException(str(exc)) from None
+    settings = command_settings(config_file, flags)
+    with one_line_errors():
+        box = secret_box(settings)
 
-
-async def _work(settings: Settings) -> None:
-    box = SecretBox(load_secret_key(settings.data_dir, settings.secret_key or None))
-    store = create_store(settings)
-    await store.open()
-    try:
-        await store.migrate()
-        await check_secret_key(store, box)  # postgres (issue 5): it opens the sealed tokens of verification emails
+    async def work(store: Store, stop: asyncio.Event) -> None:
+        # the worker opens the sealed tokens of verification emails: a wrong key stops it now, not every send
+        await check_secret_key(store, box)
         delivery = build_worker(settings, store, box, time.time)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
         log.info("worker %s is delivering the outbox", delivery.name)
         try:
             await delivery.run(stop)
         finally:
             await delivery.close()
         log.info("worker %s stopped", delivery.name)
-    finally:
-        await store.close()
+
+    run_until_stopped(settings, work)
 
 
 @click.group()
@@ -86,20 +80,20 @@ def _describe(m: OutboxMessage) -> dict[str, Any]:
 @outbox.command("list")
 @click.option("--status", type=click.Choice([OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_DEAD]), help="Only these messages.")
 @click.option("--limit", type=click.IntRange(1), default=1000, show_default=True, help="Most messages listed.")
-@_store_command
+@store_command
 def outbox_list(settings: Settings, status: str | None, limit: int) -> None:
     """List outbox messages, oldest first, as JSON."""
 
     async def action(store: Store, box: SecretBox) -> list[dict[str, Any]]:
         return [_describe(m) for m in await store.list_outbox(status, limit)]
 
-    _print_json({"messages": _run_with_store(settings, action)})
+    print_json({"messages": run_with_store(settings, action)})
 
 
 @outbox.command("retry")
 @click.argument("message_ids", nargs=-1)
 @click.option("--all-dead", is_flag=True, help="Retry every dead message.")
-@_store_command
+@store_command
 def outbox_retry(settings: Settings, message_ids: tuple[str, ...], all_dead: bool) -> None:
     """Give dead messages (by id, or --all-dead) a new round of attempts; a running worker sends them."""
     if bool(message_ids) == all_dead:
@@ -108,7 +102,7 @@ def outbox_retry(settings: Settings, message_ids: tuple[str, ...], all_dead: boo
     async def action(store: Store, box: SecretBox) -> list[str]:
         return await store.retry_outbox(None if all_dead else message_ids, time.time())
 
-    requeued = _run_with_store(settings, action)
+    requeued = run_with_store(settings, action)
     click.echo(f"requeued {len(requeued)} message(s)")
     if missing := sorted(set(message_ids) - set(requeued)):
         raise click.ClickException(f"not dead (or unknown), left alone: {', '.join(missing)}")

@@ -3,7 +3,8 @@
 ``FrontDoor`` sends API calls (a POST with ``X-Amz-Target``, or any POST to ``/``) straight to the pure-ASGI API
 endpoint, keeping the hot path free of routing and middleware, metric ingestion (CloudWatch's PutMetricData, OTLP's
 ``/v1/metrics``: ``web/ingest.py`` says which requests) to its endpoints, and everything else to a small Starlette
-app of pages, which also runs the lifespan: open the store, migrate (SQLite), first-start set-up, and close on shutdown.
+app of pages, which also runs the lifespan: open the store, prepare it (migrations, first-start set-up, the
+secret-key check) unless ``serve`` already has, run the alarm evaluator and the outbox worker, and close on shutdown.
 """
 
 from __future__ import annotations
@@ -32,13 +33,13 @@ from lsnotify.identity import (
     SecretBox,
     check_secret_key,
     issue_access_key,
-    load_secret_key,
+    secret_box,
     write_credentials,
 )
 from lsnotify.service import Rules, Services
 from lsnotify.service.alarms.evaluator import AlarmEvaluator
 from lsnotify.storage.base import Store
-from lsnotify.storage.factory import SQLITE_FILE, create_store
+from lsnotify.storage.factory import SQLITE_FILE, create_store, open_store
 from lsnotify.web.admin_token import admin_token
 from lsnotify.web.api import ApiEndpoint, api_services, modeled_operations
 from lsnotify.web.inbox import AdminGuard, inbox_routes
@@ -88,8 +89,13 @@ class Components:
     """The alarm evaluator, running inside the app's lifespan when ``settings.evaluate_alarms``."""
 
 
-def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = system_clock) -> Components:
-    box = SecretBox(load_secret_key(settings.data_dir, settings.secret_key or None))
+def build_app(
+    settings: Settings, *, store: Store | None = None, clock: Clock = system_clock, prepared: bool = False
+) -> Components:
+    """Compose the app. Its lifespan opens the store and, unless the caller has already made it ready with
+    ``prepare_store`` (``prepared``: ``serve`` does, before the server starts, so that a failure is one line),
+    prepares it."""
+    box = secret_box(settings)
     # Before the store is opened: the data directory 0700, its files 0600, the SQLite file made 0600 before SQLite
     # creates it (its -wal and -shm files take its mode).
     secure_data_dir(settings.data_dir, create=() if settings.database_url or store else (SQLITE_FILE,))
@@ -124,17 +130,17 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        await store.open()
-        try:
-            await prepare_store(settings, store, box, clock)
-            if settings.evaluate_alarms:
-                evaluator.start()
-            log.info("lsnotify is serving the Lightsail notifications API")
-            async with _delivering(worker, settings.run_worker):
-                yield
-        finally:
-            await evaluator.stop()
-            await store.close()
+        async with open_store(settings, migrate=False, store=store):
+            try:
+                if not prepared:
+                    await prepare_store(settings, store, box, clock)
+                if settings.evaluate_alarms:
+                    evaluator.start()
+                log.info("lsnotify is serving the Lightsail notifications API")
+                async with _delivering(worker, settings.run_worker):
+                    yield
+            finally:
+                await evaluator.stop()
 
     async def healthz(_: Request) -> JSONResponse:
         try:
@@ -174,11 +180,11 @@ async def prepare_store(settings: Settings, store: Store, box: SecretBox, clock:
     """Make an open store ready to serve: migrate it (on PostgreSQL under an advisory lock, so of several nodes
     starting together one applies each migration), give a new database its first account and key, and check that
     this process's secret key opens the secrets stored (every node must hold the same one). Running it again changes
-    nothing: `serve` runs it before starting the server, to fail with one line, and the lifespan runs it again."""
+    nothing."""
     applied = await store.migrate()
     if applied and not await store.list_access_keys():
         await _first_start(settings, store, box, clock)
-    await check_secret_key(store, box)  # postgres (issue 5)
+    await check_secret_key(store, box)
 
 
 async def _first_start(settings: Settings, store: Store, box: SecretBox, clock: Clock) -> None:
