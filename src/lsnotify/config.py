@@ -126,6 +126,9 @@ class Settings:
     body_timeout: float = _setting(
         10.0, "Seconds an API request body may take to arrive in full; a slower one gets HTTP 408 and is closed."
     )
+    header_timeout: float = _setting(
+        10.0, "Seconds a request line and headers may take to arrive in full; a slower one gets HTTP 408 and is closed."
+    )
     keep_alive_timeout: int = _setting(5, "Seconds an idle keep-alive connection stays open.")
     max_connections: int = _setting(
         500, "Most connections and requests at once; beyond it each new request gets HTTP 503 and is closed."
@@ -318,6 +321,8 @@ def _check(settings: Settings) -> None:
 def _check_connections(settings: Settings) -> None:
     if settings.body_timeout <= 0:
         raise ConfigError("body_timeout: must be more than 0 seconds")
+    if settings.header_timeout <= 0:
+        raise ConfigError("header_timeout: must be more than 0 seconds")
     if settings.keep_alive_timeout < 1:
         raise ConfigError("keep_alive_timeout: must be at least 1 (second)")
     if settings.max_connections < 1:

@@ -4,7 +4,9 @@ dev inbox's Host checks, file modes in the data directory, secrets from files, a
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
+import select
 import socket
 import stat
 import time
@@ -19,7 +21,7 @@ from test_dev_inbox import request_json
 
 from harness import ServerProcess, running_server, wait_until
 
-FAST = {"LSNOTIFY_BODY_TIMEOUT": "1", "LSNOTIFY_KEEP_ALIVE_TIMEOUT": "1"}
+FAST = {"LSNOTIFY_BODY_TIMEOUT": "1", "LSNOTIFY_HEADER_TIMEOUT": "1", "LSNOTIFY_KEEP_ALIVE_TIMEOUT": "1"}
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +86,83 @@ def test_an_idle_keep_alive_connection_is_closed(quick: ServerProcess) -> None:
         started = time.monotonic()
         assert read_all(sock) == b""  # nothing more, then the close
         assert 0.5 < time.monotonic() - started < 5
+
+
+def closed_while_others_are_served(server: ServerProcess, socks: list[socket.socket]) -> tuple[list[bytes], float]:
+    """What each of ``socks`` received until the server closed it, and the seconds that took; boto3 calls are
+    answered at once meanwhile."""
+    client = server.client(server.new_account())
+    started = time.monotonic()
+    for _ in range(5):
+        before = time.monotonic()
+        assert client.get_contact_methods()["contactMethods"] == []
+        assert time.monotonic() - before < 0.5
+    answers = [read_all(sock) for sock in socks]
+    elapsed = time.monotonic() - started
+    for sock in socks:
+        sock.close()
+    return answers, elapsed
+
+
+def test_a_connection_that_sends_nothing_is_closed_after_the_keep_alive_timeout(quick: ServerProcess) -> None:
+    silent = [connect(quick) for _ in range(5)]
+    answers, elapsed = closed_while_others_are_served(quick, silent)
+    assert answers == [b""] * 5
+    assert 0.8 < elapsed < 5, elapsed
+
+
+def test_a_half_sent_request_head_is_answered_408_and_closed(quick: ServerProcess) -> None:
+    halves = [b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Tar", b"GET /healthz HTT", b"P"]
+    slow = [connect(quick) for _ in halves]
+    started = time.monotonic()
+    for sock, half in zip(slow, halves, strict=True):
+        sock.sendall(half)
+    trickling = connect(quick)  # one byte at a time, each well within the timeout: the deadline is for the head
+    for byte in b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n":
+        if select.select([trickling], [], [], 0.1)[0] or time.monotonic() - started > 5:
+            break  # answered (and closed)
+        trickling.sendall(bytes([byte]))
+    answers, _ = closed_while_others_are_served(quick, [*slow, trickling])
+    assert 0.8 < time.monotonic() - started < 5
+    for answer in answers:
+        assert answer.startswith(b"HTTP/1.1 408 Request Timeout\r\n") and b"connection: close" in answer, answer
+
+
+def test_a_keep_alive_connection_serves_requests_until_one_stalls(quick: ServerProcess) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", quick.port, timeout=10)
+    connection.connect()
+    sock = connection.sock
+    for _ in range(8):  # 3.2 s in all, longer than both timeouts: each pause between requests is shorter
+        connection.request("GET", "/healthz")
+        response = connection.getresponse()
+        assert (response.status, response.read()) == (200, b'{"status":"ok"}')
+        assert connection.sock is sock  # the same connection, kept open
+        time.sleep(0.4)
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHo")  # then the next head stalls
+    started = time.monotonic()
+    answer = read_all(sock)
+    assert answer.startswith(b"HTTP/1.1 408 ") and 0.8 < time.monotonic() - started < 5
+    connection.close()
+
+
+def test_bytes_that_begin_no_request_do_not_keep_a_connection_open(quick: ServerProcess) -> None:
+    with connect(quick) as sock:
+        # /healthz answers without reading the body it is promised; the body's bytes then come one at a time.
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n")
+        started = time.monotonic()
+        received, closed = b"", False
+        while not closed and time.monotonic() - started < 5:
+            with contextlib.suppress(OSError):  # a send to a closed connection fails; the read below says so
+                sock.sendall(b"x")
+            if select.select([sock], [], [], 0.1)[0]:
+                try:
+                    chunk = sock.recv(65536)
+                except ConnectionResetError:
+                    chunk = b""
+                received += chunk
+                closed = not chunk
+        assert received.startswith(b"HTTP/1.1 200 "), received
+        assert closed and 0.8 < time.monotonic() - started < 3, time.monotonic() - started
 
 
 def test_beyond_the_connection_limit_requests_get_503(tmp_path: Path) -> None:

@@ -69,6 +69,7 @@ def test_a_server_reachable_from_other_machines_generates_its_admin_token_once(
     shown = [record.getMessage() for record in caplog.records if token in record.getMessage()]
     assert len(shown) == 1 and str(path) in shown[0]
     assert {"timeout_keep_alive": 5, "limit_concurrency": 500, "port": 8099}.items() <= started.items()
+    assert started["http"].header_timeout == 10
 
     bearer = (b"authorization", f"Bearer {token}".encode())
     without, with_token = get(started["app"], "/_lsnotify/messages", bearer)
@@ -109,16 +110,24 @@ def test_healthz_names_the_failed_dependency_and_logs_its_error(
     assert any("db.internal:5432" in record.getMessage() for record in caplog.records)
 
 
-def test_threaded_server_bounds_slow_bodies_as_serve_does(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, access_log=False, body_timeout=0.5)
+@pytest.mark.parametrize(
+    ("setting", "sent"),
+    [
+        (
+            "body_timeout",
+            b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: Lightsail_20161128.GetContactMethods\r\n"
+            b"Content-Length: 100\r\n\r\n{",
+        ),
+        ("header_timeout", b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Tar"),
+    ],
+)
+def test_threaded_server_bounds_slow_bodies_and_heads_as_serve_does(tmp_path: Path, setting: str, sent: bytes) -> None:
+    settings = Settings(data_dir=tmp_path, access_log=False, **{setting: 0.5})
     with (
         ThreadedServer(settings) as server,
         socket.create_connection(("127.0.0.1", server.settings.port), timeout=10) as slow,
     ):
-        slow.sendall(
-            b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: Lightsail_20161128.GetContactMethods\r\n"
-            b"Content-Length: 100\r\n\r\n{"
-        )
+        slow.sendall(sent)
         started = time.monotonic()
         assert server.client().get_contact_methods()["contactMethods"] == []
         answer = b""

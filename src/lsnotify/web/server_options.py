@@ -1,11 +1,12 @@
 """How lsnotify runs uvicorn: the keyword arguments of ``lsnotify serve`` and the connection limits that
 ``ThreadedServer`` shares with it.
 
-uvicorn bounds the time an idle keep-alive connection stays open (``timeout_keep_alive``) and the connections and
-requests served at once (``limit_concurrency``: beyond it each request is answered 503 and its connection closed,
-rather than the process running out of file descriptors). It has no limit on the time a request body takes to
-arrive: the API endpoint keeps that one itself (``body_timeout``). TLS, and the time a client may take to send its
-request's head, are left to the reverse proxy in front of a public server (see the README).
+uvicorn bounds the connections and requests served at once (``limit_concurrency``: beyond it each request is
+answered 503 and its connection closed, rather than the process running out of file descriptors). Its HTTP protocol
+is ``TimedHttpProtocol``, which closes a connection that waits for the client too long: ``timeout_keep_alive`` for a
+request to begin (on a new connection too, not only after a response), ``header_timeout`` for a begun request head.
+The time a request body takes to arrive is the API endpoint's to bound (``body_timeout``). TLS is left to the
+reverse proxy in front of a public server (see the README).
 """
 
 from __future__ import annotations
@@ -13,13 +14,18 @@ from __future__ import annotations
 from typing import Any
 
 from lsnotify.config import Settings
+from lsnotify.web.connection_timeouts import timed_http_protocol
 
 GRACEFUL_SHUTDOWN_SECONDS = 30
 
 
 def connection_options(settings: Settings) -> dict[str, Any]:
     """The uvicorn options that bound what clients can hold open."""
-    return {"timeout_keep_alive": settings.keep_alive_timeout, "limit_concurrency": settings.max_connections}
+    return {
+        "http": timed_http_protocol(settings.header_timeout),
+        "timeout_keep_alive": settings.keep_alive_timeout,
+        "limit_concurrency": settings.max_connections,
+    }
 
 
 # performance: the benchmark's floor (bench/floor.py) runs on uvicorn with exactly these options
