@@ -38,6 +38,7 @@ from lsnotify.service.alarms.evaluator import AlarmEvaluator
 from lsnotify.storage.base import Store
 from lsnotify.storage.factory import create_store
 from lsnotify.web.api import ApiEndpoint, api_services, modeled_operations
+from lsnotify.web.console.routes import console_routes
 from lsnotify.web.inbox import AdminGuard, inbox_routes
 from lsnotify.web.metrics import Metrics
 from lsnotify.web.verify import verify_routes
@@ -137,6 +138,7 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
         *verify_routes(services),
         *inbox_routes(store, AdminGuard(settings.admin_token, settings.host)),
         metrics.route(store),
+        *console_routes(services, secure_cookie=settings.effective_public_url.startswith("https://")),
     ]
     pages = Starlette(routes=routes, lifespan=lifespan)
     return Components(settings, store, services, FrontDoor(api, pages), worker, metrics, evaluator)
