@@ -210,6 +210,16 @@ def test_a_forged_form_without_the_csrf_token_is_refused(page: Page, user: Accou
         max_redirects=0,
     )
     assert wrong.status == 403
+    # From another site, even with the token, a form is refused by its Origin.
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    assert token
+    cross = page.request.post(
+        "/console/us-east-1/contacts/add",
+        form={"protocol": "Email", "contactEndpoint": "forged@example.com", "csrf_token": token},
+        headers={"origin": "https://evil.example"},
+        max_redirects=0,
+    )
+    assert cross.status == 403 and "sent from another site" in cross.text()
     page.reload()
     expect(page.get_by_label("Email address")).to_be_visible()  # nothing was added
 
@@ -250,6 +260,26 @@ def test_sign_in_cookie_sign_out_and_a_deactivated_key(
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     sign_in(page, user)
     expect(page.get_by_role("alert")).to_have_text(WRONG_PAIR)
+
+
+def test_pages_keep_the_security_headers_and_post_to_slash_is_the_api(
+    page: Page, console_server: ServerProcess
+) -> None:
+    response = page.goto("/")
+    assert response is not None and response.status == 200
+    headers = response.headers
+    assert headers["content-security-policy"] == (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    )
+    assert (headers["x-content-type-options"], headers["referrer-policy"]) == ("nosniff", "same-origin")
+    assert headers["cache-control"] == "no-store"
+    assert page.locator("script").count() == 0 and page.locator("[style]").count() == 0
+    # The style sheet applied (a static file the policy allows): the sign-in button is styled.
+    assert page.get_by_role("button", name="Sign in").evaluate("b => getComputedStyle(b).fontWeight") == "600"
+    # A POST to / without X-Amz-Target is still the API's, answered in its wire shape.
+    api = page.request.post("/", data="{}", headers={"content-type": "application/x-amz-json-1.1"})
+    assert api.status >= 400 and "__type" in api.json()
 
 
 def test_a_wrong_pair_gets_one_message(page: Page, user: Account) -> None:

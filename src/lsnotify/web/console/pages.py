@@ -1,9 +1,10 @@
 """What every console page shares: the signed-in visit (session, account, region, CSRF check), calling a service
 handler exactly as the API does, the alarm banners, and rendering under the console's security headers.
 
-The headers are the verification pages' (``web/templating.py``), with a stricter Content-Security-Policy: the
+The headers are the verification pages' (``web/templating.py``), with a stricter Content-Security-Policy (the
 console's only style sheet is a static file and it has no script at all, so ``style-src 'self'`` and no
-``script-src``.
+``script-src``) and a ``same-origin`` referrer policy, under which a browser names the page's origin when it posts
+a form, so forms sent from another site are told apart.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -33,6 +35,9 @@ from lsnotify.web.templating import PAGE_HEADERS
 
 CONSOLE_HEADERS = {
     **PAGE_HEADERS,
+    # No console URL carries a secret, and with no-referrer browsers send "Origin: null" on a form's POST, which
+    # would hide a same-site form from a cross-site one.
+    "referrer-policy": "same-origin",
     "content-security-policy": (
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
         "frame-ancestors 'none'"
@@ -44,6 +49,15 @@ BANNER_LIMIT = 1000
 _env = template_environment("lsnotify.web.console")
 _env.filters["when"] = utc_second
 _env.globals["region_description"] = region_description
+
+
+def cross_site(request: Request) -> bool:
+    """A browser's POST from another site: its ``Origin`` names another host than the one it was sent to. Refused
+    before anything else, so another site can neither act in a session nor sign a browser into its own account."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    return origin == "null" or urlsplit(origin).netloc != request.headers.get("host", "")
 
 
 def render(template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
@@ -129,6 +143,8 @@ class Console:
             return self.problem(404, "No such region", f"{region!r} is not a Lightsail region.")
         form = None
         if request.method == "POST":
+            if cross_site(request):
+                return self.cross_site_refusal()
             try:
                 form = await read_form(request)
             except FormTooLarge:
@@ -141,6 +157,9 @@ class Console:
                     "Reload the page and try again.",
                 )
         return Visit(request, session, account_id, region, self.codec.csrf_token(session), form)
+
+    def cross_site_refusal(self) -> HTMLResponse:
+        return self.problem(403, "Request refused", "This form was sent from another site, so it was not acted on.")
 
     def problem(self, status: int, title: str, message: str) -> HTMLResponse:
         return render("problem.html", status, title=title, message=message)

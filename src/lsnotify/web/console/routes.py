@@ -17,7 +17,7 @@ from lsnotify.domain import KEY_ACTIVE
 from lsnotify.service import Services
 from lsnotify.web.console import alarms, contacts, operations, resources
 from lsnotify.web.console.forms import FormTooLarge, read_form
-from lsnotify.web.console.pages import CONSOLE_HEADERS, Console, render
+from lsnotify.web.console.pages import CONSOLE_HEADERS, Console, cross_site, render
 
 DEFAULT_REGION = "us-east-1"
 WRONG_PAIR = "The access key ID and secret access key do not match an active access key."
@@ -34,6 +34,8 @@ def console_routes(services: Services, *, secure_cookie: bool) -> list[BaseRoute
         return render("signin.html")
 
     async def sign_in(request: Request) -> Response:
+        if cross_site(request):
+            return console.cross_site_refusal()
         client = request.client.host if request.client else "unknown"
         wait = console.limiter.retry_after(client, console.now())
         if wait:
