@@ -42,12 +42,16 @@ def test_csrf_tokens_are_per_session() -> None:
     assert not codec.csrf_ok(one, "")
 
 
-def test_the_limiter_counts_attempts_per_client_within_the_window() -> None:
+def test_the_limiter_counts_failures_per_client_within_the_window() -> None:
     limiter = AttemptLimiter(attempts=3, window=60.0)
-    assert [limiter.retry_after("a", t) for t in (0.0, 1.0, 2.0)] == [0.0, 0.0, 0.0]
+    for t in (0.0, 1.0, 2.0):
+        assert limiter.retry_after("a", t) == 0.0
+        limiter.failed("a", t)
     assert limiter.retry_after("a", 3.0) == 57.0
     assert limiter.retry_after("b", 3.0) == 0.0
-    assert limiter.retry_after("a", 60.0) == 0.0  # the first attempt left the window
+    assert limiter.retry_after("a", 60.0) == 0.0  # the first failure left the window
+    limiter.failed("a", 60.0)
+    assert limiter.retry_after("a", 60.5) == 0.5
 
 
 def change(at: float, old: str, new: str) -> AlarmStateChange:

@@ -83,13 +83,22 @@ def routes(console: Console) -> list[Route]:
         )
         return await show_form(visit, request.path_params["name"], values, editing=False)
 
-    async def edit_alarm(request: Request) -> Response:
+    async def visit_alarm(request: Request) -> tuple[Visit, dict[str, Any]] | Response:
+        """The signed-in visit and the alarm its path names (GetAlarms' shape), or the response refusing them."""
         visit = await console.visit(request)
         if isinstance(visit, Response):
             return visit
-        alarm = await alarm_of(visit, request.path_params["alarm"])
+        name = request.path_params["alarm"]
+        alarm = await alarm_of(visit, name)
         if alarm is None:
-            return console.problem(404, "No such alarm", f"There is no alarm named {request.path_params['alarm']!r}.")
+            return console.problem(404, "No such alarm", f"There is no alarm named {name!r} in {visit.region}.")
+        return visit, alarm
+
+    async def edit_alarm(request: Request) -> Response:
+        found = await visit_alarm(request)
+        if isinstance(found, Response):
+            return found
+        visit, alarm = found
         resource_name = alarm["monitoredResourceInfo"]["name"]
         return await show_form(visit, resource_name, alarm_values(alarm), editing=True)
 
@@ -110,7 +119,7 @@ def routes(console: Console) -> list[Route]:
             await console.call(visit, "PutAlarm", params)
         except WireError as exc:
             values = alarm_form_values(visit.form)
-            failed = field_error(FORM, ALARM_FIELDS, exc)
+            failed = field_error(FORM, (*ALARM_FIELDS, "tags"), exc)
             return await show_form(visit, resource_name, values, editing=editing, error=failed, status_code=400)
         return RedirectResponse(visit.url(f"resources/{resource_name}#alarm-{params['alarmName']}"), status_code=303)
 
@@ -119,12 +128,10 @@ def routes(console: Console) -> list[Route]:
         then back to the alarm's resource page."""
 
         async def endpoint(request: Request) -> Response:
-            visit = await console.visit(request)
-            if isinstance(visit, Response):
-                return visit
-            alarm = await alarm_of(visit, request.path_params["alarm"])
-            if alarm is None:
-                return console.problem(404, "No such alarm", "The alarm does not exist (any more).")
+            found = await visit_alarm(request)
+            if isinstance(found, Response):
+                return found
+            visit, alarm = found
             try:
                 query = await act(visit, alarm)
             except WireError as exc:

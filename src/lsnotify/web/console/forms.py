@@ -94,9 +94,21 @@ ALARM_FIELDS = (
 )
 
 
+def parse_tags(text: str) -> list[dict[str, str]]:
+    """``key=value`` lines (a line without ``=`` is a key with no value) as the API's list of tags."""
+    tags = []
+    for line in text.splitlines():
+        if line.strip():
+            key, separator, value = line.partition("=")
+            tags.append({"key": key.strip(), "value": value.strip()} if separator else {"key": key.strip()})
+    return tags
+
+
 def put_alarm_params(form: Form, resource_name: str) -> dict[str, Any]:
-    """PutAlarm's parameters from the alarm form; InvalidInputException when a number is not one."""
-    return {
+    """PutAlarm's parameters from the alarm form; InvalidInputException when a number is not one. Tags, which
+    PutAlarm applies only when it creates the alarm, are sent when the form has them."""
+    tags = parse_tags(form.get("tags"))
+    return ({"tags": tags} if tags else {}) | {
         "alarmName": form.get("alarmName").strip(),
         "monitoredResourceName": resource_name,
         "metricName": form.get("metricName"),
@@ -117,6 +129,7 @@ def alarm_form_values(form: Form) -> dict[str, Any]:
     values["contactProtocols"] = form.getlist("contactProtocols")
     values["notificationTriggers"] = form.getlist("notificationTriggers")
     values["notificationEnabled"] = form.get("notificationEnabled") == "on"
+    values["tags"] = form.get("tags")
     return values
 
 
@@ -134,6 +147,7 @@ def new_alarm_values(metric_name: str, contact_protocols: list[str]) -> dict[str
         "contactProtocols": contact_protocols,
         "notificationTriggers": [ALARM],
         "notificationEnabled": True,
+        "tags": "",
     }
 
 

@@ -40,7 +40,7 @@ def console_routes(services: Services, *, secure_cookie: bool) -> list[BaseRoute
         wait = console.limiter.retry_after(client, console.now())
         if wait:
             minutes = max(1, round(wait / 60))
-            message = f"Too many sign-in attempts from your address. Try again in {minutes} minute(s)."
+            message = f"Too many failed sign-ins from your address. Try again in {minutes} minute(s)."
             response = render("signin.html", 429, message=message)
             response.headers["retry-after"] = str(int(wait) + 1)
             return response
@@ -54,6 +54,7 @@ def console_routes(services: Services, *, secure_cookie: bool) -> list[BaseRoute
         # Compared even for an unknown key, so the answer takes as long and says the same either way.
         matches = hmac.compare_digest(stored.encode(), secret.encode()) and key is not None
         if not matches or key is None or key.status != KEY_ACTIVE:
+            console.limiter.failed(client, console.now())
             return render("signin.html", 401, message=WRONG_PAIR, access_key_id=key_id)
         signed_in = RedirectResponse(f"/console/{DEFAULT_REGION}/", status_code=303)
         console.set_session_cookie(signed_in, console.codec.issue(key.access_key_id, console.now()))
