@@ -88,6 +88,8 @@ def test_a_chart_draws_its_datapoints_thresholds_and_alarm_periods_accessibly() 
     assert '<g class="threshold">' in svg and ">cpu-high &gt;= 80</text>" in svg
     assert svg.count('<rect class="alarm-period"') == 1
     assert "style=" not in svg and "<script" not in svg
+    # The value axis reads in round numbers: 0, 50 and 100 for values up to 90.
+    assert re.findall(r'<text class="axis"[^>]*text-anchor="end">([^<]+)</text>', svg)[:3] == ["0", "50", "100"]
     empty = str(render_chart(Chart("nothing", 0, 3600, [], 300)))
     assert "No data in this range" in empty
 

@@ -8,6 +8,7 @@ and a ``<title>``/``<desc>`` saying what it shows in words.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,6 +63,13 @@ def alarm_periods(
     return [(max(a, start), min(b, end)) for a, b in intervals if b > start and a < end]
 
 
+def _nice_span(span: float) -> float:
+    """The smallest of 1, 2, 2.5 or 5 times a power of ten that is at least ``span``: the graph's height, so that its
+    axis reads in round numbers."""
+    base = 10.0 ** math.floor(math.log10(span))
+    return next((step * base for step in (1.0, 2.0, 2.5, 5.0, 10.0) if span <= step * base), span)
+
+
 def _number(value: float) -> str:
     if value == 0:
         return "0"
@@ -83,8 +91,7 @@ def render_chart(chart: Chart) -> Markup:
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     values = [v for _, v in chart.points] + [t.value for t in chart.thresholds]
     low = min([0.0, *values])
-    high = max([*values, low + 1.0])
-    high += (high - low) * 0.1
+    high = low + _nice_span(max([*values, low + 1.0]) - low)
     span = chart.end - chart.start
 
     def x(t: float) -> float:
