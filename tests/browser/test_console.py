@@ -246,8 +246,15 @@ def test_another_accounts_key_sees_none_of_it(
     expect(page.get_by_text("+14255550199")).to_have_count(0)
     page.get_by_role("link", name="Resources").click()
     expect(page.get_by_text("No resources in this region yet.")).to_be_visible()
-    response = page.goto("/console/us-east-1/resources/private-db")
-    assert response is not None and response.status == 404
+    for path in (
+        "/console/us-east-1/resources/private-db",
+        "/console/us-east-1/resources/private-db/alarms/new",
+        "/console/us-east-1/alarms/no-such-alarm/edit",
+        "/console/us-east-1/alarms/not%20a%20name!/edit",
+        "/console/mars-north-1/",
+    ):
+        response = page.goto(path)
+        assert response is not None and response.status == 404, path
 
 
 def test_sign_in_cookie_sign_out_and_a_deactivated_key(

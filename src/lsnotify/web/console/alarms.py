@@ -13,7 +13,7 @@ from starlette.routing import Route
 from lsnotify.domain.alarms import ALARM, COMPARISONS, INSUFFICIENT_DATA, OK
 from lsnotify.domain.contacts import EMAIL, SMS
 from lsnotify.domain.metrics import METRICS
-from lsnotify.errors import InvalidInputException, NotFoundException, WireError
+from lsnotify.errors import InvalidInputException, WireError
 from lsnotify.web.console.forms import (
     ALARM_FIELDS,
     FieldError,
@@ -41,7 +41,7 @@ def routes(console: Console) -> list[Route]:
     async def alarm_of(visit: Visit, name: str) -> dict[str, Any] | None:
         try:
             listed = await console.call(visit, "GetAlarms", {"alarmName": name})
-        except NotFoundException:
+        except WireError:  # not found, or not even a valid alarm name
             return None
         alarms: list[dict[str, Any]] = listed["alarms"]
         return alarms[0] if alarms else None
