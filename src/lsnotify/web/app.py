@@ -2,7 +2,8 @@
 
 ``FrontDoor`` sends API calls (a POST with ``X-Amz-Target``, or any POST to ``/``) straight to the pure-ASGI API
 endpoint, keeping the hot path free of routing and middleware, and everything else to a small Starlette app of
-pages, which also runs the lifespan: open the store, migrate (SQLite), first-start set-up, and close on shutdown.
+pages (verification, dev inbox, metrics, and the web console at ``GET /``), which also runs the lifespan: open the
+store, migrate (SQLite), first-start set-up, and close on shutdown.
 """
 
 from __future__ import annotations

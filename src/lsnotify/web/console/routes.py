@@ -51,7 +51,7 @@ def console_routes(services: Services, *, secure_cookie: bool) -> list[BaseRoute
         key_id, secret = form.get("access_key_id").strip(), form.get("secret_access_key").strip()
         key = await services.store.get_access_key(key_id) if key_id else None
         stored = services.box.open(key.secret_sealed) if key is not None else ""
-        # Compared even for an unknown key, so the answer takes as long and says the same either way.
+        # One answer whichever half is wrong and whether the key is merely inactive: no oracle on any of them.
         matches = hmac.compare_digest(stored.encode(), secret.encode()) and key is not None
         if not matches or key is None or key.status != KEY_ACTIVE:
             console.limiter.failed(client, console.now())
