@@ -34,6 +34,9 @@ def test_contacts_add_verify_from_the_dev_inbox_and_sms(
 ) -> None:
     signed_in(page, user)
     expect(page.get_by_label("Region")).to_have_value("us-east-1")
+    # By keyboard: the first Tab offers to skip the navigation.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
 
     # A refusal of the service is shown next to the field it is about, with what was typed.
     sms = section(page, "SMS")
