@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-suites lint bench lock clean js-deps system-deps
+.PHONY: install run test test-suites lint bench lock clean js-deps system-deps screenshots
 
 install: $(STAMP)
 
@@ -65,6 +65,10 @@ bench: $(BENCH_STAMP)
 	# postgres (issue 5): beside a durable throwaway PostgreSQL on the servers' CPU (bench's default: the first)
 	scripts/test-postgres --durable --cpus $$($(BIN)/python -c 'import os; print(min(os.sched_getaffinity(0)))') \
 		$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The README's pictures of the web console (docs/console/*.png), taken in Chromium by tests/browser/screenshots.py.
+screenshots: install system-deps
+	PYTHONPATH=tests:tests/browser $(BIN)/python -m screenshots docs/console
 
 # Re-resolve the newest versions of the dependencies into requirements.lock (run by hand, then commit).
 lock:

@@ -7,6 +7,8 @@ the 0600 file ``secret.key`` in the data directory — so a copied database file
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import secrets
 import time
 from collections.abc import Callable
@@ -35,6 +37,12 @@ class SecretBox:
 
     def __init__(self, key: bytes) -> None:
         self._fernet = Fernet(key)
+        self._key = key
+
+    def derived_key(self, purpose: str) -> bytes:
+        """A key for ``purpose`` alone (e.g. signing console sessions), derived from the secret key: every node
+        holding the same secret key derives the same one, and it reveals nothing of the secret key itself."""
+        return hmac.new(self._key, b"lsnotify derived key: " + purpose.encode(), hashlib.sha256).digest()
 
     def seal(self, secret: str) -> str:
         return self._fernet.encrypt(secret.encode()).decode()

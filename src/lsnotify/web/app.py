@@ -3,8 +3,9 @@
 ``FrontDoor`` sends API calls (a POST with ``X-Amz-Target``, or any POST to ``/``) straight to the pure-ASGI API
 endpoint, keeping the hot path free of routing and middleware, metric ingestion (CloudWatch's PutMetricData, OTLP's
 ``/v1/metrics``: ``web/ingest.py`` says which requests) to its endpoints, and everything else to a small Starlette
-app of pages, which also runs the lifespan: open the store, prepare it (migrations, first-start set-up, the
-secret-key check) unless ``serve`` already has, run the alarm evaluator and the outbox worker, and close on shutdown.
+app of pages (verification, dev inbox, metrics, and the web console at ``GET /``), which also runs the lifespan: open
+the store, prepare it (migrations, first-start set-up, the secret-key check) unless ``serve`` already has, run the
+alarm evaluator and the outbox worker, and close on shutdown.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from lsnotify.storage.base import Store
 from lsnotify.storage.factory import SQLITE_FILE, create_store, open_store
 from lsnotify.web.admin_token import admin_token
 from lsnotify.web.api import ApiEndpoint, api_services, modeled_operations
+from lsnotify.web.console.routes import console_routes
 from lsnotify.web.inbox import AdminGuard, inbox_routes
 from lsnotify.web.ingest import IngestRouter
 from lsnotify.web.ingest_wiring import ingest_router
@@ -156,6 +158,7 @@ def build_app(
         *verify_routes(services),
         *inbox_routes(store, AdminGuard(admin_token(settings), settings.host, settings.effective_public_url)),
         metrics.route(store),
+        *console_routes(services, secure_cookie=settings.effective_public_url.startswith("https://")),
     ]
     pages = Starlette(routes=routes, lifespan=lifespan)
     ingest = ingest_router(settings, services, box, clock, metrics.registry)
