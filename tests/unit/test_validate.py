@@ -277,8 +277,10 @@ def test_first_error_follows_member_declaration_order() -> None:
 
 
 def test_long_values_are_truncated_and_json_quoted() -> None:
-    message = reject("DeleteAlarm", {"alarmName": "x" * (1 << 20) + " y"})
+    message = reject("DeleteAlarm", {"alarmName": "x" * 200 + " y"})
     assert message == rf'alarmName: "{"x" * 64}…" does not match the pattern \w[\w\-]*\w'
+    too_long = reject("DeleteAlarm", {"alarmName": "x" * (1 << 20) + " y"})
+    assert too_long == f"alarmName: must be at most 255 characters long (got {(1 << 20) + 2})"
     quoted = reject("DeleteAlarm", {"alarmName": 'a"b\tc'})
     assert quoted.startswith(r'alarmName: "a\"b\tc" does not match')
 

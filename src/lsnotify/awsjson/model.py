@@ -1,20 +1,38 @@
-"""botocore's Lightsail service model, loaded once, and the facts lsnotify reads off it."""
+"""botocore's Lightsail service model, loaded once, and the facts lsnotify reads off it.
+
+The model is patched as data on loading: ``lightsail-patches.json`` adds limits Lightsail enforces that the model
+leaves out (the longest resource name, tag key and tag value), each with where it comes from.
+"""
 
 from __future__ import annotations
 
+import json
 from functools import cache
+from importlib import resources
+from typing import Any
 
 import botocore.loaders
 from botocore.model import ServiceModel
 
 SERVICE_NAME = "lightsail"
+PATCHES_FILE = "lightsail-patches.json"
 
 
 @cache
 def lightsail_model() -> ServiceModel:
-    """The pinned botocore's ``lightsail`` model: the only source of shapes, enums and constraints."""
+    """The pinned botocore's ``lightsail`` model, patched: the only source of shapes, enums and constraints."""
     loader = botocore.loaders.create_loader()
-    return ServiceModel(loader.load_service_model(SERVICE_NAME, "service-2"), service_name=SERVICE_NAME)
+    model = loader.load_service_model(SERVICE_NAME, "service-2")
+    patches = json.loads((resources.files("lsnotify.awsjson") / PATCHES_FILE).read_text("utf-8"))
+    return ServiceModel(patched(model, patches), service_name=SERVICE_NAME)
+
+
+def patched(model: dict[str, Any], patches: dict[str, Any]) -> dict[str, Any]:
+    """``model`` with each patched shape's members set; a patch naming a shape the model lacks is an error."""
+    shapes = dict(model["shapes"])
+    for name, patch in patches["shapes"].items():
+        shapes[name] = {**shapes[name], **patch["set"]}
+    return {**model, "shapes": shapes}
 
 
 @cache
