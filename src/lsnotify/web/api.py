@@ -33,6 +33,7 @@ from lsnotify.errors import (
 from lsnotify.identity import Authenticator
 from lsnotify.service.deps import Handler, Services
 from lsnotify.web.access_log import AccessLog
+from lsnotify.web.loop_watch import BLOCKED, LoopWatch
 
 log = logging.getLogger("lsnotify.api")
 
@@ -81,6 +82,7 @@ class ApiEndpoint:
         max_body_bytes: int,
         access_log: bool,
         observe: Observer | None = None,
+        loop_watch: LoopWatch | None = None,
     ) -> None:
         self._services = {service.prefix: service for service in services}
         self._prefixes = frozenset(self._services)
@@ -89,6 +91,7 @@ class ApiEndpoint:
         self._max_body_bytes = max_body_bytes
         self._access_log = AccessLog(log) if access_log else None
         self._observe = observe
+        self._loop_watch = loop_watch
         self._request_ids = request_ids()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -129,6 +132,8 @@ class ApiEndpoint:
         elapsed = time.perf_counter() - started
         if self._observe is not None:
             self._observe(operation, response.status, elapsed)
+        if elapsed > BLOCKED and self._loop_watch is not None:
+            self._loop_watch.request_finished(request_id, operation, started, started + elapsed)
         if self._access_log is not None:
             self._access_log.write(
                 f"{request_id} {operation or target} {response.status} {elapsed * 1000:.1f}ms "

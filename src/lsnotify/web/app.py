@@ -42,6 +42,7 @@ from lsnotify.storage.base import Store
 from lsnotify.storage.factory import create_store
 from lsnotify.web.api import ApiEndpoint, ApiService
 from lsnotify.web.inbox import AdminGuard, inbox_routes
+from lsnotify.web.loop_watch import LoopWatch
 from lsnotify.web.lsnotify_api import lsnotify_api_service
 from lsnotify.web.metrics import Metrics
 from lsnotify.web.verify import verify_routes
@@ -113,6 +114,8 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
     # -- delivery (issue 3): metrics, the outbox worker --
     metrics = Metrics(operation_names(), {settings.email_provider, settings.sms_provider})
     worker = build_worker(settings, store, box, clock, metrics.observe_delivery)
+    loop_watch = LoopWatch()
+    metrics.registry.register(loop_watch)
     api = ApiEndpoint(
         services=[lightsail_api_service(), lsnotify_api_service()],
         authenticator=authenticator,
@@ -120,6 +123,7 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
         max_body_bytes=settings.max_body_bytes,
         access_log=settings.access_log,
         observe=metrics.observe_request,
+        loop_watch=loop_watch,
     )
 
     # -- alarms (issue 4): the evaluator runs inside serve unless --no-evaluate-alarms
@@ -133,7 +137,7 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
             if settings.evaluate_alarms:
                 evaluator.start()
             log.info("lsnotify is serving the Lightsail notifications API")
-            async with _delivering(worker, settings.run_worker):
+            async with loop_watch.watching(), _delivering(worker, settings.run_worker):
                 yield
         finally:
             await evaluator.stop()
