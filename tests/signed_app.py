@@ -1,8 +1,9 @@
 """An lsnotify app in-process (``AppThread``: ``build_app`` on its own loop, with a fresh SQLite data directory) and
 requests to it signed by botocore exactly as an SDK signs them, sent through ``asgi_request`` without a socket.
 
-The store's contents are read through a separate read-only SQLite connection (``snapshot``), so a test can tell that
-a request changed nothing: every row of every table, as committed.
+The store's contents are read through a connection of their own (``snapshot``: read-only SQLite, or asyncpg on the
+app's loop when the app runs on PostgreSQL), so a test can tell that a request changed nothing: every row of every
+table, as committed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import orjson
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -49,6 +51,8 @@ class SignedApp:
         self.data_dir = data_dir
         self.credentials: Credentials | None = None
         self._reader: sqlite3.Connection | None = None
+        self._postgres: asyncpg.Connection | None = None
+        self._postgres_query = ""
 
     def start(self) -> SignedApp:
         self.app.start()
@@ -58,6 +62,8 @@ class SignedApp:
     def stop(self) -> None:
         if self._reader is not None:
             self._reader.close()
+        if self._postgres is not None:
+            self.app.run(self._postgres.close())
         self.app.stop()
 
     def call(self, target: str, params: Any) -> Response:
@@ -91,13 +97,26 @@ class SignedApp:
         )
         return Response(status, {k.decode(): v.decode() for k, v in raw_headers}, answer, time.perf_counter() - started)
 
-    def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
+    def snapshot(self) -> dict[str, Any]:
         """Every row of every table of the store, as committed, in a stable order."""
+        if self.app.settings.database_url:
+            return self.app.run(self._postgres_snapshot())
         if self._reader is None:
             (database,) = self.data_dir.glob("*.db")
             self._reader = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
         tables = [row[0] for row in self._reader.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return {table: sorted(self._reader.execute(f'SELECT * FROM "{table}"'), key=repr) for table in tables}
+
+    async def _postgres_snapshot(self) -> dict[str, Any]:
+        """One round trip: each table's rows as a JSON array, ordered by their text."""
+        if self._postgres is None:
+            self._postgres = await asyncpg.connect(self.app.settings.database_url)
+            tables = await self._postgres.fetch("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+            self._postgres_query = " UNION ALL ".join(
+                f"SELECT '{name}', (SELECT coalesce(json_agg(r ORDER BY r::text), '[]') FROM \"{name}\" r)::text"
+                for (name,) in tables
+            )
+        return {name: rows for name, rows in await self._postgres.fetch(self._postgres_query)}
 
 
 def running(data_dir: Path, **settings: Any) -> Iterator[SignedApp]:

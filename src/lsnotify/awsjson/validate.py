@@ -18,6 +18,8 @@ Choices:
 * A JSON ``null`` member counts as absent; members the shape does not know are ignored (newer SDKs send them).
 * ``pattern`` must match the whole value, with ASCII ``\\w``/``\\d``/``\\s``, as Java's ``String.matches`` does.
 * Lengths count Unicode code points (Java counts UTF-16 units, so an emoji counts 2 there, 1 here).
+* No string may hold U+0000: no Lightsail input means it, and PostgreSQL's ``text`` cannot store it (the query would
+  fail with a 500).
 * double/float: a finite JSON number. The JSON 1.1 protocol spells non-finite values as the strings ``"NaN"``,
   ``"Infinity"`` and ``"-Infinity"``; they are rejected, because no Lightsail double (an alarm ``threshold``)
   means anything non-finite, and accepting them would hand the service layer a ``str`` where it expects a number.
@@ -209,6 +211,8 @@ class InputValidator:
                 raise _Invalid(f"must be one of {choices} (got {'the value' if sensitive else shown(value)})")
             if matches is not None and not matches(value):
                 raise _Invalid(f"{'the value' if sensitive else shown(value)} does not match the pattern {regex}")
+            if (nul := value.find("\x00")) >= 0:
+                raise _Invalid(f"must not contain the character U+0000 (found at position {nul})")
 
         return check_string
 
