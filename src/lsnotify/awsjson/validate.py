@@ -18,8 +18,9 @@ Choices:
 * A JSON ``null`` member counts as absent; members the shape does not know are ignored (newer SDKs send them).
 * ``pattern`` must match the whole value, with ASCII ``\\w``/``\\d``/``\\s``, as Java's ``String.matches`` does.
 * Lengths count Unicode code points (Java counts UTF-16 units, so an emoji counts 2 there, 1 here).
-* No string may hold U+0000: no Lightsail input means it, and PostgreSQL's ``text`` cannot store it (the query would
-  fail with a 500).
+* No string may hold the control character U+0000: no Lightsail input means it, and PostgreSQL's ``text`` cannot
+  store it (``GetOperation`` with one in ``operationId``, which ``.*\\S.*`` lets through, failed there with a 500).
+  Other control characters are the service's to judge (an email address refuses them; a tag value may hold a tab).
 * double/float: a finite JSON number. The JSON 1.1 protocol spells non-finite values as the strings ``"NaN"``,
   ``"Infinity"`` and ``"-Infinity"``; they are rejected, because no Lightsail double (an alarm ``threshold``)
   means anything non-finite, and accepting them would hand the service layer a ``str`` where it expects a number.
@@ -212,7 +213,7 @@ class InputValidator:
             if matches is not None and not matches(value):
                 raise _Invalid(f"{'the value' if sensitive else shown(value)} does not match the pattern {regex}")
             if (nul := value.find("\x00")) >= 0:
-                raise _Invalid(f"must not contain the character U+0000 (found at position {nul})")
+                raise _Invalid(f"must not contain the control character U+0000 (found at position {nul})")
 
         return check_string
 
