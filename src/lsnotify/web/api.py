@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import secrets
 import time
 import uuid
@@ -33,7 +34,7 @@ from lsnotify.errors import (
 from lsnotify.identity import Authenticator
 from lsnotify.service.deps import Handler, Services
 from lsnotify.web.access_log import AccessLog
-from lsnotify.web.loop_watch import BLOCKED, LoopWatch
+from lsnotify.web.loop_watch import LoopWatch
 
 log = logging.getLogger("lsnotify.api")
 
@@ -92,6 +93,7 @@ class ApiEndpoint:
         self._access_log = AccessLog(log) if access_log else None
         self._observe = observe
         self._loop_watch = loop_watch
+        self._slow_after = loop_watch.blocked if loop_watch is not None else math.inf
         self._request_ids = request_ids()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -132,7 +134,7 @@ class ApiEndpoint:
         elapsed = time.perf_counter() - started
         if self._observe is not None:
             self._observe(operation, response.status, elapsed)
-        if elapsed > BLOCKED and self._loop_watch is not None:
+        if elapsed > self._slow_after and self._loop_watch is not None:
             self._loop_watch.request_finished(request_id, operation, started, started + elapsed)
         if self._access_log is not None:
             self._access_log.write(

@@ -45,7 +45,7 @@ class LoopWatch(Collector):
 
     def __init__(self, tick: float = TICK, blocked: float = BLOCKED) -> None:
         self._tick = tick
-        self._blocked = blocked
+        self.blocked = blocked  # a request that took less need not report itself
         self._counts = [0] * (len(LAG_BUCKETS) + 1)  # one per bucket and one for +Inf, not cumulative
         self._sum = 0.0
         self._due = math.inf  # perf_counter time at which the watch task should wake next
@@ -75,15 +75,15 @@ class LoopWatch(Collector):
         lag = max(lag, 0.0)  # the loop may run a timer a clock tick early
         self._counts[bisect_left(LAG_BUCKETS, lag)] += 1
         self._sum += lag
-        if lag > self._blocked:
+        if lag > self.blocked:
             self._stalls.append((woke - lag, woke))
 
     def request_finished(self, request_id: str, operation: str | None, started: float, ended: float) -> None:
-        """Called for a request that took longer than ``BLOCKED`` (perf_counter times): log it when the loop was
+        """Called for a request that took longer than ``blocked`` (perf_counter times): log it when the loop was
         blocked that long while it was in progress."""
         ongoing = ended - max(self._due, started)
         blocked = max([ongoing, *(min(woke, ended) - max(due, started) for due, woke in self._stalls)])
-        if blocked > self._blocked:
+        if blocked > self.blocked:
             log.warning(
                 "the event loop was blocked for %.3f s during request %s (%s), which took %.3f s",
                 blocked,
