@@ -194,8 +194,13 @@ class Authenticator:
     """Verifies a request's SigV4 signature and says which account and region it acts for.
 
     Keys are cached for ``cache_ttl`` seconds, so a key deactivated or deleted from another process stops working
-    within that time; unknown keys are never cached.
+    within that time. An access key id the store does not know is remembered as unknown for as long, so a client
+    repeating it costs no store look-up, and a key created meanwhile by another process (``lsnotify keys create``)
+    works at the latest ``cache_ttl`` seconds after a request tried it. Both caches are emptied when they reach
+    ``CACHE_LIMIT`` entries, so random key ids cannot grow them without bound.
     """
+
+    CACHE_LIMIT = 100_000
 
     def __init__(
         self,
@@ -211,11 +216,12 @@ class Authenticator:
         self._clock = clock
         self._cache_ttl = cache_ttl
         self._cache: dict[str, _CachedKey] = {}
+        self._unknown: dict[str, float] = {}  # access key id -> when the store did not know it
 
     async def authenticate(self, request: SignedRequest) -> Principal:
         auth = parse_authorization(request)
         now = self._clock()
-        self._verifier.check_scope(auth, now)
+        self._verifier.check_scope(auth, now, request)
         key = await self._key(auth.access_key_id, now)
         # lsnotify issues only long-term keys: a session token means credentials from somewhere else.
         if key is None or not key.active or "x-amz-security-token" in auth.signed_headers:
@@ -227,16 +233,23 @@ class Authenticator:
         cached = self._cache.get(access_key_id)
         if cached is not None and now - cached.fetched_at < self._cache_ttl:
             return cached
+        missed_at = self._unknown.get(access_key_id)
+        if missed_at is not None and now - missed_at < self._cache_ttl:
+            return None
         stored = await self._store.get_access_key(access_key_id)
         if stored is None:
             self._cache.pop(access_key_id, None)
+            if len(self._unknown) >= self.CACHE_LIMIT:
+                self._unknown.clear()
+            self._unknown[access_key_id] = now
             return None
+        self._unknown.pop(access_key_id, None)
         if cached is not None and cached.sealed == stored.secret_sealed:
             secret = cached.secret
         else:
             secret = self._box.open(stored.secret_sealed)
         entry = _CachedKey(stored.account_id, stored.secret_sealed, secret, stored.status == KEY_ACTIVE, now)
-        if len(self._cache) > 100_000:
+        if len(self._cache) >= self.CACHE_LIMIT:
             self._cache.clear()
         self._cache[access_key_id] = entry
         return entry

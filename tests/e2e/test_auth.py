@@ -249,6 +249,14 @@ REFUSED = [
         id="date-not-signed",
     ),
     pytest.param(
+        edited(r";x-amz-target", ""),
+        400,
+        "InvalidSignatureException",
+        "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization (it names the operation; every AWS SDK "
+        "signs it).",
+        id="target-not-signed",
+    ),
+    pytest.param(
         changed(signed, Content_Type=None),
         400,
         "InvalidSignatureException",

@@ -488,7 +488,7 @@ def test_date_header_is_converted(date: str, amz_date: str) -> None:
 
 def scoped(
     credential: str = "AKIDEXAMPLE/20261127/us-east-1/lightsail/aws4_request",
-    signed: str = "host;x-amz-date",
+    signed: str = "host;x-amz-date;x-amz-target",
     **headers: str,
 ) -> Authorization:
     headers = headers or {"x_amz_date": "20261127T231425Z"}
@@ -533,7 +533,30 @@ def test_signed_headers_must_cover_host_and_date() -> None:
     assert scope_error(scoped(signed="host", date="Fri, 27 Nov 2026 23:14:25 GMT")) == (
         "'Date' must be a 'SignedHeader' in the AWS Authorization."
     )
-    VERIFIER.check_scope(scoped(signed="date;host", date="Fri, 27 Nov 2026 23:14:25 GMT"), epoch("20261127T231425Z"))
+    VERIFIER.check_scope(
+        scoped(signed="date;host;x-amz-target", date="Fri, 27 Nov 2026 23:14:25 GMT"), epoch("20261127T231425Z")
+    )
+
+
+TARGET_NOT_SIGNED = (
+    "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization (it names the operation; every AWS SDK signs it)."
+)
+
+
+def test_signed_headers_must_cover_x_amz_target() -> None:
+    assert scope_error(scoped(signed="host;x-amz-date")) == TARGET_NOT_SIGNED
+    assert scope_error(scoped(signed="content-type;host;x-amz-date;x-amz-target-other")) == TARGET_NOT_SIGNED
+    VERIFIER.check_scope(scoped(signed="host;x-amz-date;x-amz-target"), epoch("20261127T231425Z"))
+
+
+def test_a_target_added_after_signing_is_refused() -> None:
+    """Signed by botocore over every header but X-Amz-Target, which a proxy (or an attacker) then sets."""
+    headers = [(name, value) for name, value in boto_headers() if name != "X-Amz-Target"]
+    signed = sign(
+        "http://127.0.0.1:37223/", headers, b"{}", unsigned=[("x-amz-target", "Lightsail_20161128.DeleteAlarm")]
+    )
+    assert "x-amz-target" not in parse_authorization(signed.request).signed_headers
+    assert reject(signed.request) == TARGET_NOT_SIGNED
 
 
 def test_clock_skew() -> None:

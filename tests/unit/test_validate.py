@@ -277,10 +277,63 @@ def test_first_error_follows_member_declaration_order() -> None:
 
 
 def test_long_values_are_truncated_and_json_quoted() -> None:
-    message = reject("DeleteAlarm", {"alarmName": "x" * (1 << 20) + " y"})
+    message = reject("DeleteAlarm", {"alarmName": "x" * 200 + " y"})
     assert message == rf'alarmName: "{"x" * 64}…" does not match the pattern \w[\w\-]*\w'
+    too_long = reject("DeleteAlarm", {"alarmName": "x" * (1 << 20) + " y"})
+    assert too_long == f"alarmName: must be at most 255 characters long (got {(1 << 20) + 2})"
     quoted = reject("DeleteAlarm", {"alarmName": 'a"b\tc'})
     assert quoted.startswith(r'alarmName: "a\"b\tc" does not match')
+
+
+def string_members() -> Iterator[Any]:
+    """(operation, path, params) for each string member of each served operation's first example (inside lists and
+    their structures too), set to a value holding U+0000."""
+    for operation in SERVED:
+        base = VALID[operation][0]
+        for name, member in MODEL.operation_model(operation).input_shape.members.items():
+            if member.type_name == "string":
+                yield pytest.param(operation, name, {**base, name: "ab\x00cd"}, id=f"{operation}.{name}")
+            elif member.type_name == "list" and member.member.type_name == "string":
+                yield pytest.param(operation, f"{name}[0]", {**base, name: ["ab\x00cd"]}, id=f"{operation}.{name}[0]")
+            elif member.type_name == "list" and member.member.type_name == "structure":
+                for sub, sub_shape in member.member.members.items():
+                    if sub_shape.type_name == "string":
+                        params = {**base, name: [{**base[name][0], sub: "ab\x00cd"}]}
+                        yield pytest.param(operation, f"{name}[0].{sub}", params, id=f"{operation}.{name}[0].{sub}")
+
+
+@pytest.mark.parametrize(("operation", "path", "params"), list(string_members()))
+def test_no_string_may_hold_a_nul(operation: str, path: str, params: dict[str, Any]) -> None:
+    """PostgreSQL's text cannot store U+0000: GetOperation with one in operationId was a 500 there."""
+    message = reject(operation, params)
+    assert message.startswith(f"{path}: "), message
+    assert "must not contain the control character U+0000 (found at position 2)" in message or (
+        "must be one of" in message or "does not match the pattern" in message
+    ), message
+
+
+@pytest.mark.parametrize(
+    ("operation", "params", "message"),
+    [
+        (
+            "GetOperation",
+            {"operationId": "a\x00b"},
+            "operationId: must not contain the control character U+0000 (found at position 1)",
+        ),
+        (
+            "TagResource",
+            {"resourceName": "ab", "resourceArn": ARN.replace("arn:aws:", "arn:aws\x00:"), "tags": []},
+            "resourceArn: must not contain the control character U+0000 (found at position 7)",
+        ),
+        (
+            "UntagResource",
+            {"resourceName": "ab", "tagKeys": ["team", "a\x00"]},
+            "tagKeys[1]: must not contain the control character U+0000 (found at position 1)",
+        ),
+    ],
+)
+def test_a_nul_is_refused_where_the_pattern_allows_it(operation: str, params: dict[str, Any], message: str) -> None:
+    assert reject(operation, params) == message
 
 
 def test_sensitive_values_are_never_echoed() -> None:

@@ -2,7 +2,8 @@
 
 This module owns parsing the Authorization header, the checks that need no secret (credential scope, required signed
 headers, clock skew), and recomputing the signature exactly as ``botocore.auth.SigV4Auth`` does, over the headers named
-in ``SignedHeaders`` and the raw body. It knows no HTTP framework, database or business rule, and raises only
+in ``SignedHeaders`` and the raw body. The required signed headers are Host, the date, and X-Amz-Target: it names the
+operation, and every AWS SDK signs it. It knows no HTTP framework, database or business rule, and raises only
 ``lsnotify.errors`` exceptions, with the wording AWS uses.
 """
 
@@ -38,6 +39,9 @@ _CONTENT_SHA256 = b"x-amz-content-sha256"
 _PAD_36 = bytes(b ^ 0x36 for b in range(256))
 _PAD_5C = bytes(b ^ 0x5C for b in range(256))
 _HOST_NOT_SIGNED = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+_TARGET_NOT_SIGNED = (
+    "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization (it names the operation; every AWS SDK signs it)."
+)
 
 
 # Not frozen: a frozen dataclass's __init__ sets each field through object.__setattr__, four times slower, on every
@@ -174,8 +178,9 @@ class SigV4Verifier:
         self._regions = regions
         self._max_skew = max_skew_seconds
 
-    def check_scope(self, auth: Authorization, now: float) -> None:
-        """Everything that needs no secret: credential scope, required signed headers, clock skew."""
+    def check_scope(self, auth: Authorization, now: float, request: SignedRequest | None = None) -> None:
+        """Everything that needs no secret: credential scope, required signed headers, clock skew. X-Amz-Target must
+        be signed when ``request`` carries it (always, without ``request``): the Query and CBOR protocols have none."""
         if not (
             auth.region in self._regions
             and auth.service == self._service
@@ -188,6 +193,10 @@ class SigV4Verifier:
         if auth.date_header not in auth.signed_headers:
             name = "X-Amz-Date" if auth.date_header == "x-amz-date" else "Date"
             raise InvalidSignatureException(f"'{name}' must be a 'SignedHeader' in the AWS Authorization.")
+        if "x-amz-target" not in auth.signed_headers and (
+            request is None or any(name == b"x-amz-target" for name, _ in request.headers)
+        ):
+            raise InvalidSignatureException(_TARGET_NOT_SIGNED)
         if auth.timestamp < now - self._max_skew:
             raise InvalidSignatureException(
                 f"Signature expired: {auth.amz_date} is now earlier than {_stamp(now - self._max_skew)}"

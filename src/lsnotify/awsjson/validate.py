@@ -3,19 +3,30 @@
 Everything comes from botocore's service model: member names, ``required``, types, and each shape's ``min``,
 ``max``, ``enum`` and ``pattern`` metadata. botocore's own ``ParamValidator`` checks only required, type and
 ``min``; this module checks all of them. Each input shape is compiled once into nested closures (cached by shape
-name, so shared and recursive shapes compile once); ``InputValidator.validate`` only runs them. Domain rules
-(an E.164 number for SMS, one contact method per protocol) belong to the service layer, not here.
+name and limit, so shared and recursive shapes compile once); ``InputValidator.validate`` only runs them. Domain
+rules (an E.164 number for SMS, one contact method per protocol) belong to the service layer, not here.
+
+The work per request is bounded: every string's length is checked before its pattern runs, and a pattern's cost is
+linear in the value (``awsjson.patterns``). Where the model gives a string no ``max``, the member's name says what
+it holds and so its limit: an id (``…Id``) 128 characters, a name (``…Name``) 255, an ARN or a page token (``…Arn``,
+``…Token``) 2,048, anything else ``STRING_CAP``. Lists and maps without a ``max`` hold at most ``COLLECTION_CAP``
+items (AWS allows 50 tags, the longest list a served operation takes). Nesting is bounded by the JSON parser (1,024
+levels) and only the model's own shapes are walked, so it costs nothing more here.
 
 Choices:
 
 * A JSON ``null`` member counts as absent; members the shape does not know are ignored (newer SDKs send them).
 * ``pattern`` must match the whole value, with ASCII ``\\w``/``\\d``/``\\s``, as Java's ``String.matches`` does.
 * Lengths count Unicode code points (Java counts UTF-16 units, so an emoji counts 2 there, 1 here).
+* No string may hold the control character U+0000: no Lightsail input means it, and PostgreSQL's ``text`` cannot
+  store it (``GetOperation`` with one in ``operationId``, which ``.*\\S.*`` lets through, failed there with a 500).
+  Other control characters are the service's to judge (an email address refuses them; a tag value may hold a tab).
 * double/float: a finite JSON number. The JSON 1.1 protocol spells non-finite values as the strings ``"NaN"``,
   ``"Infinity"`` and ``"-Infinity"``; they are rejected, because no Lightsail double (an alarm ``threshold``)
   means anything non-finite, and accepting them would hand the service layer a ``str`` where it expects a number.
-* timestamp: a finite JSON number (epoch seconds) or a string botocore can parse. blob: a base64 string whose
-  decoded size is checked against ``min``/``max``.
+* timestamp: epoch seconds (a JSON number) or a string of at most 64 characters, strict ISO 8601 or epoch
+  seconds, from 1970 to 9999 (``awsjson.timestamps``). blob: a base64 string whose decoded size is checked against
+  ``min``/``max``.
 * The first error wins, in member declaration order; values in messages are JSON-quoted, cut to 64 characters,
   and never shown for ``sensitive`` shapes.
 """
@@ -24,20 +35,23 @@ from __future__ import annotations
 
 import binascii
 import math
-import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from botocore.model import ListShape, MapShape, ServiceModel, Shape, StructureShape
-from botocore.utils import parse_timestamp
 
+from lsnotify.awsjson.patterns import fullmatcher
+from lsnotify.awsjson.timestamps import MAX_CHARS, TimestampError, epoch_seconds
 from lsnotify.errors import InvalidInputException, shown
 
 Check = Callable[[Any], None]
 ErrorFactory = Callable[[str, str, bool], Exception]
 """Builds the exception to raise from (field path, broken rule, whether the field is a missing required one)."""
 REQUIRED = "is required"
+STRING_CAP = 4096
+COLLECTION_CAP = 100
+_CAPS_BY_SUFFIX = (("Id", 128), ("Name", 255), ("Arn", 2048), ("Token", 2048))
 _INT_RANGE = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 _NON_FINITE = frozenset({"NaN", "Infinity", "-Infinity"})
 
@@ -65,6 +79,11 @@ def _kind(value: Any) -> str:
     return next((kind for types, kind in _KINDS if isinstance(value, types)), f"a {type(value).__name__}")
 
 
+def string_cap(member: str) -> int:
+    """The longest value of a string member whose shape has no ``max``, by what the member's name says it holds."""
+    return next((cap for suffix, cap in _CAPS_BY_SUFFIX if member.endswith(suffix)), STRING_CAP)
+
+
 def _bound(size: int, low: float, high: float, word: str, words: str = "") -> str:
     """``at least 1 character`` or ``at most 256 characters``, whichever of ``low``/``high`` ``size`` breaks."""
     limit = low if size < low else high
@@ -78,8 +97,8 @@ class InputValidator:
         """Compile the input shape of each named operation once. ``error`` builds the exception raised for a broken
         rule, for a service whose errors are not Lightsail's (default: InvalidInputException "path: rule")."""
         self._error = error
-        self._cache: dict[str, Check] = {}
-        self._pending: set[str] = set()
+        self._cache: dict[tuple[str, int | None], Check] = {}
+        self._pending: set[tuple[str, int | None]] = set()
         self._checks: dict[str, Check] = {}
         for name in operation_names:
             shape = model.operation_model(name).input_shape
@@ -96,23 +115,27 @@ class InputValidator:
                 raise self._error(path, error.message, error.message == REQUIRED) from None
             raise InvalidInputException(f"{path}: {error.message}") from None
 
-    def _compile(self, shape: Shape) -> Check:
-        name = shape.name
-        if name in self._cache:
-            return self._cache[name]
-        if name in self._pending:  # a recursive reference: resolve it when called, by which time it is compiled
+    def _compile(self, shape: Shape, member: str = "") -> Check:
+        """The check of ``shape`` as the value of ``member`` (whose name sets the limit when the shape has none)."""
+        is_string = shape.type_name == "string"
+        cap = string_cap(member) if is_string and "max" not in shape.metadata else None
+        key = (shape.name, cap)
+        if key in self._cache:
+            return self._cache[key]
+        if key in self._pending:  # a recursive reference: resolve it when called, by which time it is compiled
             cache = self._cache
-            return lambda value: cache[name](value)
-        self._pending.add(name)
-        check: Check = getattr(self, f"_compile_{shape.type_name}")(shape)
-        self._pending.discard(name)
-        self._cache[name] = check
+            return lambda value: cache[key](value)
+        self._pending.add(key)
+        compile_shape = getattr(self, f"_compile_{shape.type_name}")
+        check: Check = compile_shape(shape, cap) if is_string else compile_shape(shape)
+        self._pending.discard(key)
+        self._cache[key] = check
         return check
 
     def _compile_structure(self, shape: StructureShape) -> Check:
         if shape.is_document_type:
             return lambda value: None
-        members = {member: self._compile(member_shape) for member, member_shape in shape.members.items()}
+        members = {member: self._compile(member_shape, member) for member, member_shape in shape.members.items()}
         return self._structure_of(members, shape.required_members)
 
     @staticmethod
@@ -138,7 +161,7 @@ class InputValidator:
 
     def _compile_list(self, shape: ListShape) -> Check:
         check_item = self._compile(shape.member)
-        low, high = shape.metadata.get("min", 0), shape.metadata.get("max", sys.maxsize)
+        low, high = shape.metadata.get("min", 0), shape.metadata.get("max", COLLECTION_CAP)
 
         def check_list(value: Any) -> None:
             if not isinstance(value, (list, tuple)):
@@ -156,7 +179,7 @@ class InputValidator:
 
     def _compile_map(self, shape: MapShape) -> Check:
         check_key, check_value = self._compile(shape.key), self._compile(shape.value)
-        low, high = shape.metadata.get("min", 0), shape.metadata.get("max", sys.maxsize)
+        low, high = shape.metadata.get("min", 0), shape.metadata.get("max", COLLECTION_CAP)
 
         def check_map(value: Any) -> None:
             if type(value) is not dict and not isinstance(value, Mapping):
@@ -176,14 +199,14 @@ class InputValidator:
 
         return check_map
 
-    def _compile_string(self, shape: Shape) -> Check:
+    def _compile_string(self, shape: Shape, cap: int | None) -> Check:
         meta = shape.metadata
-        low, high = meta.get("min", 0), meta.get("max", sys.maxsize)
+        low, high = meta.get("min", 0), meta.get("max", cap)
         enum = frozenset(meta.get("enum", ()))
         # Smithy patterns are unanchored, but Lightsail's Java validation matches the whole value (it rejects the
         # ResourceName "custom gitlab", in which \w[\w\-]*\w finds a match), and Java's \w is ASCII-only.
         regex = meta.get("pattern")
-        pattern = re.compile(regex, re.ASCII).fullmatch if regex is not None else None
+        matches = fullmatcher(regex) if regex is not None else None
         choices = ", ".join(meta.get("enum", ()))
         sensitive = bool(meta.get("sensitive"))
 
@@ -194,8 +217,10 @@ class InputValidator:
                 raise _Invalid(f"must be {_bound(len(value), low, high, 'character')} long (got {len(value)})")
             if enum and value not in enum:
                 raise _Invalid(f"must be one of {choices} (got {'the value' if sensitive else shown(value)})")
-            if pattern is not None and pattern(value) is None:
+            if matches is not None and not matches(value):
                 raise _Invalid(f"{'the value' if sensitive else shown(value)} does not match the pattern {regex}")
+            if (nul := value.find("\x00")) >= 0:
+                raise _Invalid(f"must not contain the control character U+0000 (found at position {nul})")
 
         return check_string
 
@@ -236,12 +261,12 @@ class InputValidator:
                 raise _Invalid(f"must be a timestamp in epoch seconds (got {_kind(value)})")
             if isinstance(value, float) and not math.isfinite(value):
                 raise _Invalid(f"must be a finite number (got {shown(value)})")
-            if not isinstance(value, str):
-                return
+            if isinstance(value, str) and len(value) > MAX_CHARS:
+                raise _Invalid(f"must be at most {MAX_CHARS} characters long (got {len(value)})")
             try:
-                parse_timestamp(value)
-            except Exception:  # dateutil and botocore raise several types for the many ways a string can be wrong
-                raise _Invalid(f"{shown(value)} is not a timestamp") from None
+                epoch_seconds(value)
+            except TimestampError as error:
+                raise _Invalid(f"{shown(value)} {error}") from None
 
         return check_timestamp
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import secrets
 import time
 import uuid
@@ -46,6 +47,7 @@ from lsnotify.service.api import LSNOTIFY_OPERATIONS, OPERATIONS, Handler
 from lsnotify.web.access_log import AccessLog, printable
 from lsnotify.web.body import BodyTooLarge, ClientDisconnected, read_body
 from lsnotify.web.body_deadline import BodyDeadline, BodyTooSlow
+from lsnotify.web.loop_watch import LoopWatch
 
 log = logging.getLogger("lsnotify.api")
 
@@ -110,6 +112,7 @@ class ApiEndpoint:
         body_timeout: float,
         access_log: bool,
         observe: Observer | None = None,
+        loop_watch: LoopWatch | None = None,
     ) -> None:
         self._services = {service.prefix: service for service in services}
         self._prefixes = frozenset(self._services)
@@ -119,6 +122,8 @@ class ApiEndpoint:
         self._body_deadline = BodyDeadline(body_timeout)
         self._access_log = AccessLog(log) if access_log else None
         self._observe = observe
+        self._loop_watch = loop_watch
+        self._slow_after = loop_watch.blocked if loop_watch is not None else math.inf
         self._request_ids = request_ids()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -158,6 +163,8 @@ class ApiEndpoint:
         elapsed = time.perf_counter() - started
         if self._observe is not None:
             self._observe(operation, response.status, elapsed)
+        if elapsed > self._slow_after and self._loop_watch is not None:
+            self._loop_watch.request_finished(request_id, operation, started, started + elapsed)
         if self._access_log is not None:
             shown = printable(operation or target or "-")
             if ctx is None:

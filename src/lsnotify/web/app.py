@@ -47,6 +47,7 @@ from lsnotify.web.console.routes import console_routes
 from lsnotify.web.inbox import AdminGuard, inbox_routes
 from lsnotify.web.ingest import IngestRouter
 from lsnotify.web.ingest_wiring import ingest_router
+from lsnotify.web.loop_watch import LoopWatch
 from lsnotify.web.metrics import Metrics
 from lsnotify.web.verify import verify_routes
 
@@ -117,6 +118,8 @@ def build_app(
     served = api_services()
     metrics = Metrics(modeled_operations(served), {settings.email_provider, settings.sms_provider})
     worker = build_worker(settings, store, box, clock, metrics.observe_delivery)
+    loop_watch = LoopWatch()
+    metrics.registry.register(loop_watch)
     api = ApiEndpoint(
         services=served,
         authenticator=authenticator,
@@ -125,6 +128,7 @@ def build_app(
         body_timeout=settings.body_timeout,
         access_log=settings.access_log,
         observe=metrics.observe_request,
+        loop_watch=loop_watch,
     )
 
     # -- alarms (issue 4): the evaluator runs inside serve unless --no-evaluate-alarms
@@ -139,7 +143,7 @@ def build_app(
                 if settings.evaluate_alarms:
                     evaluator.start()
                 log.info("lsnotify is serving the Lightsail notifications API")
-                async with _delivering(worker, settings.run_worker):
+                async with loop_watch.watching(), _delivering(worker, settings.run_worker):
                     yield
             finally:
                 await evaluator.stop()

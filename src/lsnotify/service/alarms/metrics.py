@@ -13,8 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from botocore.utils import parse_timestamp
-
+from lsnotify.awsjson.timestamps import epoch_seconds
 from lsnotify.context import RequestContext
 from lsnotify.domain import Scope
 from lsnotify.domain.alarms import MetricAggregate, MonitoredResource
@@ -39,11 +38,12 @@ def metric_info(resource_type: str, metric_name: str, field: str = "metricName")
 
 
 def to_epoch_seconds(value: float | str | datetime) -> float:
-    """A wire or command-line timestamp (epoch seconds, or a string botocore can parse) as epoch seconds."""
+    """A wire or command-line timestamp (epoch seconds, or a strict ISO 8601 or epoch-seconds string; ``ValueError``
+    otherwise) as epoch seconds."""
     if isinstance(value, datetime):
         return value.timestamp()
     if isinstance(value, str):
-        return float(parse_timestamp(value).timestamp())
+        return epoch_seconds(value)
     return float(value)
 
 
