@@ -3,7 +3,8 @@
 HTML templates are autoescaped and text templates are not; an undefined name is an error rather than an empty string;
 templates ship with the package, so they are never re-read. The web pages (``web/templates``) belong to the web layer
 and keep their own folder, but ``web/templating.py`` builds their environment with ``template_environment`` so both
-render under the same rules.
+render under the same rules; the console's environment (``web/console/pages.py``) also reads ``web/templates``, whose
+page skeleton its layout extends.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Any
 import jinja2
 
 
-def template_environment(package: str) -> jinja2.Environment:
-    """An environment over the ``templates`` folder of ``package``."""
+def template_environment(package: str, *shared: str) -> jinja2.Environment:
+    """An environment over the ``templates`` folder of ``package``, then over those of ``shared``: packages whose
+    templates these extend or import, looked up after ``package``'s own."""
     return jinja2.Environment(
-        loader=jinja2.PackageLoader(package, "templates"),
+        loader=jinja2.ChoiceLoader([jinja2.PackageLoader(name, "templates") for name in (package, *shared)]),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

@@ -19,8 +19,7 @@ import unittest
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from types import TracebackType
-from typing import Any, TypeVar, overload
+from typing import Any, Self, TypeVar, overload
 
 from lsnotify.clock import Clock, system_clock
 from lsnotify.config import Settings
@@ -31,6 +30,7 @@ from lsnotify.testing import intercept
 from lsnotify.testing.app_thread import AppThread
 from lsnotify.testing.asgi import asgi_request
 from lsnotify.testing.credentials import Credentials
+from lsnotify.testing.host import AppHost
 from lsnotify.web.app import Components
 from lsnotify.web.inbox import message_to_json
 
@@ -47,28 +47,30 @@ _CLEARED_ENV = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_D
 _ATTRIBUTE = "_lsnotify_mock"
 
 
-class MockLightsail:
+class MockLightsail(AppHost):
     """One in-process Lightsail: ``start()``/``stop()``, a context manager, or a decorator of functions and classes.
 
     ``settings`` chooses business rules (SMS regions, verification lifetime…); its data directory and database are
     always replaced by a fresh temporary SQLite store. ``clock`` moves the app's time (``lsnotify.clock``).
+    ``credentials`` is the key set in the environment while the mock is active.
     """
+
+    noun = "mock"
 
     def __init__(
         self, *, settings: Settings | None = None, clock: Clock = system_clock, account_id: str = DEFAULT_ACCOUNT_ID
     ) -> None:
+        super().__init__()
         self._config: dict[str, Any] = {"settings": settings, "clock": clock, "account_id": account_id}
         self.account_id = account_id
-        self._app: AppThread | None = None
         self._data_dir: tempfile.TemporaryDirectory[str] | None = None
         self._saved_env: dict[str, str | None] = {}
         self._saved_session: Any = None
         self._known_keys: dict[str, str] = {}
         self._keys_lock = threading.Lock()
-        self._credentials: Credentials | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------------------------
-    def start(self) -> MockLightsail:
+    def start(self) -> Self:
         if self._app is not None:
             raise RuntimeError("this mock_lightsail is already started")
         data_dir = tempfile.TemporaryDirectory(prefix="lsnotify-mock-")
@@ -116,22 +118,7 @@ class MockLightsail:
         finally:
             data_dir.cleanup()
 
-    def __enter__(self) -> MockLightsail:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.stop()
-
     # -- what a test reads ----------------------------------------------------------------------------------------
-    @property
-    def credentials(self) -> Credentials:
-        """The key set in the environment while the mock is active."""
-        if self._credentials is None:
-            raise RuntimeError("start the mock first")
-        return self._credentials
-
     def messages(self) -> list[dict[str, Any]]:
         """Every message the API has sent (verification emails, notifications), oldest first, as the dev inbox
         shows them. The mock runs no background worker: reading first delivers everything queued, so a test sees
@@ -195,11 +182,6 @@ class MockLightsail:
 
     def _fresh(self) -> MockLightsail:
         return MockLightsail(**self._config)
-
-    def _running_app(self) -> AppThread:
-        if self._app is None:
-            raise RuntimeError("this mock_lightsail is not active")
-        return self._app
 
     def _set_env(self, credentials: Credentials) -> None:
         changes: dict[str, str | None] = {**credentials.env(), **dict.fromkeys(_CLEARED_ENV)}

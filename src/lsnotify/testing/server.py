@@ -15,8 +15,7 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
-from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import uvicorn
 
@@ -24,13 +23,14 @@ from lsnotify.clock import Clock, system_clock
 from lsnotify.config import Settings
 from lsnotify.testing.app_thread import STARTUP_TIMEOUT, AppThread
 from lsnotify.testing.credentials import Credentials
+from lsnotify.testing.host import AppHost
 from lsnotify.web.app import Components
 from lsnotify.web.server_options import connection_options
 
 GRACEFUL_SHUTDOWN_SECONDS = 10.0
 
 
-class ThreadedServer:
+class ThreadedServer(AppHost):
     """``ThreadedServer(settings=None, *, clock=..., port=0)``; ``start()``/``stop()`` or ``with``.
 
     Without ``settings`` the data directory is a temporary one, removed on ``stop``. ``port=0`` picks a free port
@@ -38,7 +38,10 @@ class ThreadedServer:
     ``.credentials`` is the first account's key (created on first start of an empty data directory).
     """
 
+    noun = "server"
+
     def __init__(self, settings: Settings | None = None, *, clock: Clock = system_clock, port: int = 0) -> None:
+        super().__init__()
         self._own_dir: tempfile.TemporaryDirectory[str] | None = None
         if settings is None:
             self._own_dir = tempfile.TemporaryDirectory(prefix="lsnotify-server-")
@@ -46,15 +49,13 @@ class ThreadedServer:
         self.settings = settings
         self._clock = clock
         self._port = port
-        self._app: AppThread | None = None
         self._server: uvicorn.Server | None = None
         self._serving: concurrent.futures.Future[None] | None = None
         self._socket: socket.socket | None = None
-        self._credentials: Credentials | None = None
         self._used = False
 
     # -- lifecycle ------------------------------------------------------------------------------------------------
-    def start(self) -> ThreadedServer:
+    def start(self) -> Self:
         if self._used:
             raise RuntimeError(
                 "a ThreadedServer starts once; to restart on the same data, make a new one with the same settings"
@@ -107,25 +108,11 @@ class ThreadedServer:
                 if self._own_dir is not None:
                     self._own_dir.cleanup()
 
-    def __enter__(self) -> ThreadedServer:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.stop()
-
     # -- what a test uses -----------------------------------------------------------------------------------------
     @property
     def url(self) -> str:
         host = self.settings.host
         return f"http://{f'[{host}]' if ':' in host else host}:{self.settings.port}"
-
-    @property
-    def credentials(self) -> Credentials:
-        if self._credentials is None:
-            raise RuntimeError("start the server first")
-        return self._credentials
 
     @property
     def components(self) -> Components:
@@ -164,11 +151,6 @@ class ThreadedServer:
             aws_secret_access_key=use.secret_access_key,
             **kwargs,
         )
-
-    def _running_app(self) -> AppThread:
-        if self._app is None:
-            raise RuntimeError("this ThreadedServer is not running")
-        return self._app
 
     def _wait_until_serving(self) -> None:
         assert self._server is not None and self._serving is not None

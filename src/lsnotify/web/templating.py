@@ -1,5 +1,8 @@
 """The HTML pages' templates (``templates/``), the headers every page carries, and the ``linkify`` filter.
 
+``templates/document.html`` is the skeleton of every lsnotify page, the console's included: ``base.html`` (the
+verification pages and the dev inbox) and the console's ``layout.html`` extend it.
+
 The environment follows the rules of every lsnotify template (``messages/environment.py``): ``.html`` is autoescaped.
 """
 

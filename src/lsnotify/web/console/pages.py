@@ -46,7 +46,7 @@ CONSOLE_HEADERS = {
 BANNER_LIMIT = 1000
 """At most this many alarms of a region are read to find those in ALARM for the banners."""
 
-_env = template_environment("lsnotify.web.console")
+_env = template_environment("lsnotify.web.console", "lsnotify.web")
 _env.filters["when"] = utc_second
 _env.globals["region_description"] = region_description
 
