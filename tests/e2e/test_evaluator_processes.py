@@ -9,8 +9,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from alarm_helpers import lsnotify_client, model_data_path, notifications, verify_email
 from harness import ServerProcess, wait_until
+
+# Several evaluators on one store: run again with the servers on PostgreSQL.
+pytestmark = pytest.mark.backend
 
 AVERAGED = ["CPUUtilization", "BurstCapacityPercentage", "BurstCapacityTime", "DiskTotalReadTime"]
 AVERAGED += ["DiskTotalWriteTime", "DiskQueueLength"]
