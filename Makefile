@@ -1,10 +1,11 @@
-# The README's two commands: `make run` and `make test`. Both install what is missing first.
+# The README's two commands: `make run` and `make test`. Both install what is missing first. `make check` is the
+# loop between two edits: lint, the import contracts and every in-process test, in under a minute.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-suites lint bench lock clean js-deps system-deps screenshots
+.PHONY: install run check test test-suites lint bench lock clean js-deps system-deps screenshots
 
 install: $(STAMP)
 
@@ -20,20 +21,33 @@ run: install
 
 LINTED := src tests $(wildcard bench)
 
+# The architecture's import rules are the [tool.importlinter] contracts in pyproject.toml.
 lint: install
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
-# postgres (issue 5): the tests run beside a throwaway PostgreSQL server (scripts/test-postgres): the whole suite,
-# with the store contract on both backends, then the end-to-end suite again with its servers on PostgreSQL.
+# Unit tests, the store contract on SQLite and the in-process API (the ASGI app with an injected clock): the tests
+# marked `process` (servers, CLIs, nested pytest) or `postgres` are left to `make test` (see tests/conftest.py).
+check: lint
+	$(BIN)/python -m pytest -q -m "not process and not postgres"
+
+# Everything, beside a throwaway PostgreSQL server (scripts/test-postgres): the whole suite, with the store contract
+# and the several-nodes suite on PostgreSQL and the end-to-end servers on SQLite, in parallel processes (each
+# pytest-xdist worker has its own servers, data directories and databases); then, with the servers on PostgreSQL,
+# the tests marked `backend` (restarts, kill -9, several workers and evaluators on one store); the wire suites do
+# not depend on the backend, so they run once. Then the tests marked `alone` (the bench smoke), by themselves. Most
+# tests wait on processes, so there are more workers than CPUs.
+TEST_WORKERS ?= 4
+
 test: system-deps lint js-deps
 	scripts/test-postgres $(MAKE) --no-print-directory test-suites
 
-# The bench smoke test is left out of the second run: the first already runs lsnotify on PostgreSQL in it.
 test-suites:
-	$(BIN)/python -m pytest
-	LSNOTIFY_TEST_BACKEND=postgres $(BIN)/python -m pytest tests/e2e --ignore=tests/e2e/test_bench_smoke.py
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not alone"
+	LSNOTIFY_TEST_BACKEND=postgres $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m backend
+	$(BIN)/python -m pytest -m alone
 
 # Node.js, PostgreSQL and curl from Debian's packages, installed when missing (as root) or named (otherwise).
 system-deps:
@@ -62,7 +76,7 @@ bench: $(BENCH_STAMP)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 		&& apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk; } \
 		|| { echo "make bench needs wrk: install it with 'sudo apt-get install wrk' (Debian/Ubuntu)" >&2; exit 1; }
-	# postgres (issue 5): beside a durable throwaway PostgreSQL on the servers' CPU (bench's default: the first)
+	# beside a durable throwaway PostgreSQL on the servers' CPU (bench's default: the first)
 	scripts/test-postgres --durable --cpus $$($(BIN)/python -c 'import os; print(min(os.sched_getaffinity(0)))') \
 		$(BIN)/python -m bench $(BENCH_ARGS)
 
@@ -82,4 +96,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis $(JS_DIR)/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache .coverage $(JS_DIR)/node_modules

@@ -23,7 +23,7 @@ from bench.report import Figure, Pending, render
 from bench.suite import Bench, Options
 
 BENCHMARKS = ("read", "latency", "scale", "peer", "sweep", "write", "delivery", "postgres")
-# postgres (issue 5): the PostgreSQL server the postgres benchmark runs lsnotify on (`make bench` starts one)
+# postgres: the PostgreSQL server the postgres benchmark runs lsnotify on (`make bench` starts one)
 DATABASE_URL_VARIABLE = "LSNOTIFY_TEST_DATABASE_URL"
 NO_POSTGRES = Pending("postgres", f"not run: {DATABASE_URL_VARIABLE} names no PostgreSQL (`make bench` starts one)")
 

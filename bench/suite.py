@@ -30,7 +30,7 @@ from lsnotify.storage.factory import SQLITE_FILE
 
 READ_ACCOUNTS = 16
 DELIVERY_TARGET = 300
-"""Messages per second the outbox worker must deliver (issue 6): an absolute target, its floor shown beside it."""
+"""Messages per second the outbox worker must deliver: an absolute target, its floor shown beside it."""
 MB = 1024 * 1024
 
 
@@ -289,7 +289,7 @@ class Bench:
         ]
 
     def postgres(self, server_url: str) -> list[Figure]:
-        """postgres (issue 5): the read and the write benchmark again, lsnotify on SQLite beside lsnotify on a new
+        """postgres: the read and the write benchmark again, lsnotify on SQLite beside lsnotify on a new
         database of the PostgreSQL server ``server_url``, interleaved in the same rounds, the same calls for each."""
         with fixtures.fresh_database(server_url) as database_url:
             return self._postgres(database_url)
@@ -410,7 +410,7 @@ def _throughput(
 
 
 def _beside_sqlite(key: str, name: str, c: Comparison, subject: str) -> Figure:
-    """postgres (issue 5): ``subject``'s median throughput beside lsnotify's on SQLite; no target, a measurement."""
+    """postgres: ``subject``'s median throughput beside lsnotify's on SQLite; no target, a measurement."""
     return Figure(
         key=key,
         name=name,

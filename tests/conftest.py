@@ -51,6 +51,32 @@ def sink() -> Iterator[SmtpSink]:
     sink.stop()
 
 
+PROCESS_SUITES = ("e2e", "cluster")
+"""Suites whose every test starts processes (servers, workers, CLIs): marked ``process``."""
+
+POSTGRES_FIXTURES = {"postgres_database", "postgres_url"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark what `make check` leaves out: ``process`` for the suites that start processes, ``postgres`` for the
+    tests that need the PostgreSQL server."""
+    tests = Path(__file__).parent
+    for item in items:
+        suite = item.path.relative_to(tests).parts[0] if item.path.is_relative_to(tests) else ""
+        if suite in PROCESS_SUITES:
+            item.add_marker(pytest.mark.process)
+        if suite == "cluster" or POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())) or needs_postgres(item):
+            item.add_marker(pytest.mark.postgres)
+
+
+def needs_postgres(item: pytest.Item) -> bool:
+    """A test named for PostgreSQL, or one run with the ``postgres`` parameter (the contract suite's backends)."""
+    if "postgres" in getattr(item, "originalname", item.name):
+        return True
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and "postgres" in callspec.params.values()
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """postgres (issue 5): drop the databases the end-to-end servers had (see ``postgres_server.backend_env``)."""
+    """postgres: drop the databases the end-to-end servers had (see ``postgres_server.backend_env``)."""
     drop_end_to_end_databases()

@@ -21,7 +21,8 @@ import pytest
 
 URL_VARIABLE = "LSNOTIFY_TEST_DATABASE_URL"
 BACKEND_VARIABLE = "LSNOTIFY_TEST_BACKEND"
-"""``postgres`` runs the end-to-end suite's servers on PostgreSQL (``make test`` runs it once per backend)."""
+"""``postgres`` runs the end-to-end suite's servers on PostgreSQL (``make test`` runs the tests marked ``backend``
+both ways)."""
 
 T = TypeVar("T")
 

@@ -63,14 +63,14 @@ class Settings:
     signature_max_skew: float = _setting(900.0, "Seconds a signed request's X-Amz-Date may differ from the clock.")
     key_cache_ttl: float = _setting(2.0, "Seconds an access key stays cached; a deactivated key stops within this.")
     max_body_bytes: int = _setting(1024 * 1024, "Largest API request body accepted, in bytes.")
-    # -- alarms (issue 4)
+    # -- alarms
     evaluate_alarms: bool = _setting(True, "Evaluate alarms inside serve (off when `lsnotify evaluator` runs apart).")
     alarm_evaluation_interval: float = _setting(300.0, "Seconds between alarm evaluations (at least 1).")
     metric_retention: float = _setting(
         14 * 86400.0, "Seconds metric datapoints are kept (and accepted in the past); at least 87000."
     )
 
-    # -- delivery (issue 3): providers, the outbox worker, the dev inbox --------------------------------------------
+    # -- delivery: providers, the outbox worker, the dev inbox --------------------------------------------
     email_provider: str = _setting("capture", "capture (the dev inbox) or smtp.")
     email_from: str = _setting("lsnotify <no-reply@localhost>", "From address of every email.")
     smtp_host: str = _setting("", "SMTP server host (email_provider smtp).")
@@ -107,7 +107,7 @@ class Settings:
         "", "Bearer token for /_lsnotify/* (required when the host is not a loopback address).", secret=True
     )
 
-    # -- postgres (issue 5): the connection pool, timeouts and retries of the PostgreSQL store ---------------------
+    # -- postgres: the connection pool, timeouts and retries of the PostgreSQL store ---------------------
     database_pool_size: int = _setting(10, "Most connections each process keeps open to PostgreSQL.")
     database_connect_timeout: float = _setting(
         10.0, "Seconds to connect to PostgreSQL, or to wait for a free pooled connection."
@@ -288,8 +288,6 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _check(settings: Settings) -> None:
-    from lsnotify.awsjson.model import lightsail_regions
-
     if not 0 < settings.port < 65536:
         raise ConfigError(f"port: {settings.port} is not a TCP port (1-65535)")
     if settings.public_url and urlsplit(settings.public_url).scheme not in ("http", "https"):
@@ -298,14 +296,12 @@ def _check(settings: Settings) -> None:
         raise ConfigError(f"database_url: {settings.database_url!r} must be a postgresql:// URL")
     if settings.log_level not in ("debug", "info", "warning", "error"):
         raise ConfigError(f"log_level: {settings.log_level!r} is not debug, info, warning or error")
-    if unknown := settings.sms_regions - lightsail_regions():
-        raise ConfigError(f"sms_regions: {', '.join(sorted(unknown))} not Lightsail region(s)")
     for name in ("verification_ttl", "signature_max_skew", "key_cache_ttl"):
         if getattr(settings, name) < 0:
             raise ConfigError(f"{name}: must not be negative")
     if settings.max_body_bytes < 1024:
         raise ConfigError("max_body_bytes: must be at least 1024")
-    # -- alarms (issue 4)
+    # -- alarms
     if settings.alarm_evaluation_interval < 1:
         raise ConfigError("alarm_evaluation_interval: must be at least 1 (second)")
     if settings.metric_retention < MIN_METRIC_RETENTION:
@@ -329,7 +325,7 @@ def _check_connections(settings: Settings) -> None:
         raise ConfigError("max_connections: must be at least 1")
 
 
-# -- postgres (issue 5) -------------------------------------------------------------------------------------------
+# -- postgres -------------------------------------------------------------------------------------------
 def _check_database(settings: Settings) -> None:
     if settings.database_pool_size < 1:
         raise ConfigError("database_pool_size: must be at least 1")
@@ -340,7 +336,7 @@ def _check_database(settings: Settings) -> None:
             raise ConfigError(f"{name}: must be more than 0 seconds")
 
 
-# -- delivery (issue 3) -------------------------------------------------------------------------------------------
+# -- delivery -------------------------------------------------------------------------------------------
 def _check_delivery(settings: Settings) -> None:
     from email.headerregistry import Address
     from email.utils import parseaddr

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from harness import Account, ServerProcess
 from lsnotify.storage.factory import SQLITE_FILE
 from postgres_server import BACKEND_VARIABLE, query
+
+# Stored on the backend under test: run again with the servers on PostgreSQL.
+pytestmark = pytest.mark.backend
 
 
 def test_the_server_stores_its_records_in_the_backend_under_test(server: ServerProcess, account: Account) -> None:

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
+@pytest.mark.alone  # its load generators lose connections when other tests share the CPUs
 def test_every_benchmark_runs_and_reports_its_figures(tmp_path: Path) -> None:
     out = tmp_path / "results"
     done = subprocess.run(
@@ -33,7 +34,7 @@ def test_every_benchmark_runs_and_reports_its_figures(tmp_path: Path) -> None:
     results = json.loads((out / "results.json").read_text())
     figures = {figure["key"]: figure for figure in results["figures"]}
     expected = ["read", "latency_p50", "latency_p99", "scale_read", "scale_rss", "scale_db", "peer", "write_tag"]
-    # postgres (issue 5): lsnotify on PostgreSQL beside SQLite, when there is a PostgreSQL server to run it on
+    # postgres: lsnotify on PostgreSQL beside SQLite, when there is a PostgreSQL server to run it on
     with_postgres = bool(os.environ.get("LSNOTIFY_TEST_DATABASE_URL"))
     postgres = ["postgres_read", "postgres_write"] if with_postgres else []
     assert sorted(figures) == sorted([*expected, "write_cycle", "delivery", *postgres])

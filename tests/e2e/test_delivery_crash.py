@@ -16,6 +16,9 @@ from harness import ServerProcess, wait_until
 from pages import verify_link
 from smtp_sink import SilentListener, SmtpSink
 
+# kill -9 and several workers on one store: run again with the servers on PostgreSQL.
+pytestmark = pytest.mark.backend
+
 
 @pytest.fixture
 def sink() -> Iterator[SmtpSink]:

@@ -9,8 +9,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from alarm_helpers import lsnotify_client, model_data_path, notifications, verify_email
 from harness import ServerProcess, wait_until
+
+# Several evaluators on one store: run again with the servers on PostgreSQL.
+pytestmark = pytest.mark.backend
 
 AVERAGED = ["CPUUtilization", "BurstCapacityPercentage", "BurstCapacityTime", "DiskTotalReadTime"]
 AVERAGED += ["DiskTotalWriteTime", "DiskQueueLength"]
@@ -24,7 +29,7 @@ def start_evaluator(server: ServerProcess, log_path: Path) -> subprocess.Popen[b
             [*command, "--alarm-evaluation-interval", "1", "--log-level", "info"],
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **server.env},  # postgres (issue 5): the server's store, whichever backend
+            env={**os.environ, **server.env},  # postgres: the server's store, whichever backend
         )
 
 

@@ -40,7 +40,7 @@ def test_quickstart(tmp_path: Path) -> None:
         server.stop()
 
 
-# -- alarms (issue 4) ---------------------------------------------------------------------------------------------
+# -- alarms ---------------------------------------------------------------------------------------------
 
 
 def test_alarms_section(tmp_path: Path) -> None:
@@ -50,7 +50,7 @@ def test_alarms_section(tmp_path: Path) -> None:
     (workdir / ".venv").symlink_to(Path(sys.prefix))
     server = ServerProcess(workdir / ".lsnotify", env={"LSNOTIFY_ALARM_EVALUATION_INTERVAL": "1"}).start()
     try:
-        # postgres (issue 5): the section's `lsnotify` commands reach the server's store, whichever backend it is
+        # postgres: the section's `lsnotify` commands reach the server's store, whichever backend it is
         env = {**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")}, **server.env}
         blocks = (block("quickstart:cli"), block("alarms:cli"), block("alarms:inbox"), block("alarms:api"))
         script = "set -euo pipefail\n" + "\n".join(blocks)

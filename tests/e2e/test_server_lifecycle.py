@@ -11,9 +11,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from botocore.exceptions import ClientError
 
 from harness import Account, ServerProcess, aws_cli, cli_json, wait_until
+
+# Restarts and kill -9 against the store: run again with the servers on PostgreSQL.
+pytestmark = pytest.mark.backend
 
 
 def test_first_start_writes_a_private_working_profile(data_dir: Path) -> None:

@@ -81,6 +81,7 @@ def test_accounts_are_isolated_and_the_store_is_reachable() -> None:
         assert other.secret_access_key not in repr(other)  # secrets stay out of logs and assertion output
 
 
+@pytest.mark.process  # the AWS CLI in another process
 def test_a_client_in_another_process_reaches_it_through_the_environment(tmp_path: Path) -> None:
     with ThreadedServer() as server:
         server.client(config=ONE_TRY).create_contact_method(protocol="Email", contactEndpoint="cli@example.com")

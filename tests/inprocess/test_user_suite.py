@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pytest
 
+# Each case runs pytest in another process.
+pytestmark = pytest.mark.process
+
 ROOT = Path(__file__).resolve().parents[2]
 USER_SUITE = ROOT / "tests" / "user_suite"
 EXPECTED = {

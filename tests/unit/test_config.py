@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from lsnotify.config import DEFAULT_SMS_REGIONS, ConfigError, Settings, env_name, load_settings, setting_fields
+from lsnotify.web.app import build_app
 
 
 def test_defaults() -> None:
@@ -58,7 +59,6 @@ def test_toml_may_use_an_lsnotify_table_and_lists(tmp_path: Path) -> None:
         ({"LSNOTIFY_ACCESS_LOG": "maybe"}, "access_log (LSNOTIFY_ACCESS_LOG): 'maybe' is not valid"),
         ({"LSNOTIFY_PUBLIC_URL": "ftp://x"}, "public_url: 'ftp://x' must start with http:// or https://"),
         ({"LSNOTIFY_DATABASE_URL": "mysql://x"}, "database_url: 'mysql://x' must be a postgresql:// URL"),
-        ({"LSNOTIFY_SMS_REGIONS": "mars-1"}, "sms_regions: mars-1 not Lightsail region(s)"),
         ({"LSNOTIFY_LOG_LEVEL": "loud"}, "log_level: 'loud' is not debug, info, warning or error"),
         ({"LSNOTIFY_VERIFICATION_TTL": "-1"}, "verification_ttl: must not be negative"),
         ({"LSNOTIFY_MAX_BODY_BYTES": "10"}, "max_body_bytes: must be at least 1024"),
@@ -68,6 +68,13 @@ def test_wrong_values_name_the_setting(env: dict[str, str], message: str) -> Non
     with pytest.raises(ConfigError) as raised:
         load_settings(None, env)
     assert str(raised.value).startswith(message)
+
+
+def test_sms_regions_must_be_lightsail_regions(tmp_path: Path) -> None:
+    settings = load_settings(None, {"LSNOTIFY_SMS_REGIONS": "mars-1", "LSNOTIFY_DATA_DIR": str(tmp_path)})
+    with pytest.raises(ConfigError) as raised:
+        build_app(settings)
+    assert str(raised.value).startswith("sms_regions: mars-1 not Lightsail region(s)")
 
 
 def test_bad_files(tmp_path: Path) -> None:

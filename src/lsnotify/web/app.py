@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from lsnotify.awsjson.model import lightsail_regions
 from lsnotify.awsjson.sigv4 import SigV4Verifier
 from lsnotify.clock import Clock, system_clock
-from lsnotify.config import Settings
+from lsnotify.config import ConfigError, Settings
 from lsnotify.delivery.providers import build_worker
 from lsnotify.delivery.worker import Worker
 from lsnotify.files import secure_data_dir
@@ -103,6 +103,9 @@ def build_app(
     # creates it (its -wal and -shm files take its mode).
     secure_data_dir(settings.data_dir, create=() if settings.database_url or store else (SQLITE_FILE,))
     store = store or create_store(settings)
+    # The region names come from the Lightsail model, which the settings (a leaf) do not load.
+    if unknown := settings.sms_regions - lightsail_regions():
+        raise ConfigError(f"sms_regions: {', '.join(sorted(unknown))} not Lightsail region(s)")
     rules = Rules(
         sms_regions=settings.sms_regions,
         sms_countries=settings.sms_countries,
@@ -114,7 +117,7 @@ def build_app(
         service="lightsail", regions=lightsail_regions(), max_skew_seconds=settings.signature_max_skew
     )
     authenticator = Authenticator(store, box, verifier, clock, settings.key_cache_ttl)
-    # -- delivery (issue 3): metrics, the outbox worker --
+    # -- delivery: metrics, the outbox worker --
     served = api_services()
     metrics = Metrics(modeled_operations(served), {settings.email_provider, settings.sms_provider})
     worker = build_worker(settings, store, box, clock, metrics.observe_delivery)
@@ -131,7 +134,7 @@ def build_app(
         loop_watch=loop_watch,
     )
 
-    # -- alarms (issue 4): the evaluator runs inside serve unless --no-evaluate-alarms
+    # -- alarms: the evaluator runs inside serve unless --no-evaluate-alarms
     evaluator = AlarmEvaluator(store, clock, settings.alarm_evaluation_interval, settings.metric_retention)
 
     @contextlib.asynccontextmanager
@@ -158,7 +161,7 @@ def build_app(
 
     routes = [
         Route("/healthz", healthz),
-        # -- delivery (issue 3): verification pages, the dev inbox, metrics --
+        # -- delivery: verification pages, the dev inbox, metrics --
         *verify_routes(services),
         *inbox_routes(store, AdminGuard(admin_token(settings), settings.host, settings.effective_public_url)),
         metrics.route(store),
