@@ -11,7 +11,7 @@ Only ``awsjson.serialize`` turns them into bytes. Two families::
     └── protocol errors: SerializationException, UnknownOperationException,
         UnsupportedOperationException, RequestEntityTooLargeException,
         MissingAuthenticationTokenException, IncompleteSignatureException,
-        InvalidSignatureException, UnrecognizedClientException
+        InvalidSignatureException, UnrecognizedClientException, ThrottlingException
 
 A class's docstring is its default message, so most errors are two lines.
 """
@@ -149,3 +149,7 @@ class UnrecognizedClientException(WireError):
     """The security token included in the request is invalid."""
 
     status = 403
+
+
+class ThrottlingException(WireError):
+    """Rate exceeded."""

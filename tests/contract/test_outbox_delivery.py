@@ -13,6 +13,7 @@ from lsnotify.domain import (
     OUTBOX_DEAD,
     OUTBOX_PENDING,
     OUTBOX_SENT,
+    OUTBOX_SUPPRESSED,
     PENDING_VERIFICATION,
     SMS,
     CapturedMessage,
@@ -48,7 +49,7 @@ async def test_enqueued_messages_are_claimed_oldest_first_with_a_counted_attempt
     assert all(c.message.attempts == 1 and c.queued_at == c.message.created_at for c in claimed)
     assert claimed[0].message.payload == older.payload
     assert await store.claim_outbox("w2", NOW, 10, LEASE) == []  # leased, and the third is not due yet
-    assert await store.outbox_counts() == {OUTBOX_PENDING: 3, OUTBOX_SENT: 0, OUTBOX_DEAD: 0}
+    assert await store.outbox_counts() == {OUTBOX_PENDING: 3, OUTBOX_SENT: 0, OUTBOX_DEAD: 0, OUTBOX_SUPPRESSED: 0}
 
 
 async def test_claim_respects_the_limit(store: Store) -> None:
@@ -117,10 +118,10 @@ async def test_counts_and_pruning_of_sent_messages(store: Store) -> None:
     await store.record_outbox_sent(by_id[old.id], NOW + 1)
     await store.record_outbox_sent(by_id[recent.id], NOW + 100)
     await store.record_outbox_failure(by_id[dead.id], "x", None)
-    assert await store.outbox_counts() == {OUTBOX_PENDING: 0, OUTBOX_SENT: 2, OUTBOX_DEAD: 1}
+    assert await store.outbox_counts() == {OUTBOX_PENDING: 0, OUTBOX_SENT: 2, OUTBOX_DEAD: 1, OUTBOX_SUPPRESSED: 0}
     assert await store.prune_outbox(NOW + 50) == 1
     assert [m.id for m in await store.list_outbox(OUTBOX_SENT)] == [recent.id]
-    assert await store.outbox_counts() == {OUTBOX_PENDING: 0, OUTBOX_SENT: 1, OUTBOX_DEAD: 1}
+    assert await store.outbox_counts() == {OUTBOX_PENDING: 0, OUTBOX_SENT: 1, OUTBOX_DEAD: 1, OUTBOX_SUPPRESSED: 0}
 
 
 def captured(protocol: str = EMAIL, destination: str = "a@example.com", account_id: str = "111111111111",

@@ -23,6 +23,9 @@ KEY_INACTIVE: Final = "Inactive"
 OUTBOX_PENDING: Final = "pending"
 OUTBOX_SENT: Final = "sent"
 OUTBOX_DEAD: Final = "dead"
+OUTBOX_SUPPRESSED: Final = "suppressed"
+"""Over its account's hourly cap: kept in the outbox with the reason, never sent."""
+OUTBOX_STATES: Final = (OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_DEAD, OUTBOX_SUPPRESSED)
 
 
 def new_id() -> str:

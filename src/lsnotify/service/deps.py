@@ -10,6 +10,7 @@ from lsnotify.clock import Clock
 from lsnotify.context import RequestContext
 from lsnotify.domain import Scope
 from lsnotify.identity import SecretBox
+from lsnotify.service.limits import NO_LIMITS, Limits
 from lsnotify.storage.base import Store
 
 
@@ -26,6 +27,8 @@ class Rules:
     # -- alarms (issue 4)
     metric_retention: float = 14 * 86400.0
     """Seconds metric data is kept; older datapoints are refused."""
+    limits: Limits = NO_LIMITS
+    """What one account may make lsnotify send or keep; none unless given."""
 
 
 @dataclass(frozen=True, slots=True)

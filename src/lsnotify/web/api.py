@@ -33,6 +33,7 @@ from lsnotify.errors import (
 from lsnotify.identity import Authenticator
 from lsnotify.service.deps import Handler, Services
 from lsnotify.web.access_log import AccessLog
+from lsnotify.web.throttle import TokenBuckets
 
 log = logging.getLogger("lsnotify.api")
 
@@ -81,6 +82,7 @@ class ApiEndpoint:
         max_body_bytes: int,
         access_log: bool,
         observe: Observer | None = None,
+        throttle: TokenBuckets | None = None,
     ) -> None:
         self._services = {service.prefix: service for service in services}
         self._prefixes = frozenset(self._services)
@@ -90,6 +92,7 @@ class ApiEndpoint:
         self._access_log = AccessLog(log) if access_log else None
         self._observe = observe
         self._request_ids = request_ids()
+        self._throttle = throttle
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -162,6 +165,8 @@ class ApiEndpoint:
             scope["method"], scope["raw_path"] or b"/", scope["query_string"], scope["headers"], body
         )
         principal = await self._authenticator.authenticate(signed)
+        if self._throttle is not None:
+            self._throttle.check(principal.access_key_id)
         ctx = RequestContext(request_id, principal.account_id, principal.region, operation, principal.access_key_id)
         if handler is None:
             raise UnsupportedOperationException(

@@ -38,12 +38,14 @@ from lsnotify.identity import (
 from lsnotify.service.alarms.evaluator import AlarmEvaluator
 from lsnotify.service.deps import Rules, Services
 from lsnotify.service.dispatch import OPERATIONS
+from lsnotify.service.limits import Limits
 from lsnotify.storage.base import Store
 from lsnotify.storage.factory import create_store
 from lsnotify.web.api import ApiEndpoint, ApiService
 from lsnotify.web.inbox import AdminGuard, inbox_routes
 from lsnotify.web.lsnotify_api import lsnotify_api_service
 from lsnotify.web.metrics import Metrics
+from lsnotify.web.throttle import TokenBuckets
 from lsnotify.web.verify import verify_routes
 
 log = logging.getLogger("lsnotify")
@@ -104,6 +106,13 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
         sms_countries=settings.sms_countries,
         verification_ttl=settings.verification_ttl,
         metric_retention=settings.metric_retention,
+        limits=Limits(
+            verification_interval=settings.verification_interval,
+            verifications_per_day=settings.verifications_per_day,
+            test_alarm_interval=settings.test_alarm_interval,
+            max_resources=settings.max_resources,
+            max_alarms=settings.max_alarms,
+        ),
     )
     services = Services(store=store, clock=clock, rules=rules, box=box)
     verifier = SigV4Verifier(
@@ -120,6 +129,7 @@ def build_app(settings: Settings, *, store: Store | None = None, clock: Clock = 
         max_body_bytes=settings.max_body_bytes,
         access_log=settings.access_log,
         observe=metrics.observe_request,
+        throttle=TokenBuckets(settings.api_rate, settings.api_burst) if settings.api_rate else None,
     )
 
     # -- alarms (issue 4): the evaluator runs inside serve unless --no-evaluate-alarms

@@ -29,6 +29,7 @@ from lsnotify.service import paging
 from lsnotify.service.alarms.metrics import metric_info
 from lsnotify.service.alarms.notices import AlarmNotice, notification_messages, should_notify
 from lsnotify.service.deps import Services, scope_of
+from lsnotify.service.limits import check_alarm_room, check_test_alarm_allowed
 from lsnotify.service.operations import new_operation, operations_result
 from lsnotify.service.tags import parse_tags, tags_to_wire
 from lsnotify.storage.base import AlarmLimitExceeded, RecordNotFound
@@ -111,6 +112,8 @@ async def put_alarm(svc: Services, ctx: RequestContext, params: dict[str, Any]) 
     if resource is None:
         raise missing_resource
     metric_info(resource.resource_type, metric)
+    if await svc.store.get_alarm(scope, name) is None:  # an update adds no alarm
+        await check_alarm_room(svc.store, svc.rules.limits.max_alarms, ctx.account_id)
     now = svc.clock()
     alarm = Alarm(
         account_id=ctx.account_id,
@@ -181,6 +184,7 @@ async def test_alarm(svc: Services, ctx: RequestContext, params: dict[str, Any])
     if alarm is None:
         raise _missing_alarm(ctx, name)
     now = svc.clock()
+    await check_test_alarm_allowed(svc.store, svc.rules.limits, scope, name, "TestAlarm", now)
     op = new_operation(ctx, name, ALARM_RESOURCE_TYPE, "TestAlarm", now, details=state)
     messages = []
     if should_notify(alarm, state):

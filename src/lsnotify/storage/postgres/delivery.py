@@ -14,9 +14,7 @@ from typing import Any
 
 from lsnotify.domain import (
     EMAIL,
-    OUTBOX_DEAD,
-    OUTBOX_PENDING,
-    OUTBOX_SENT,
+    OUTBOX_STATES,
     CapturedMessage,
     ClaimedMessage,
     ContactMethod,
@@ -97,12 +95,18 @@ async def retry(conn: Connection, message_ids: Collection[str] | None, now: floa
 
 
 async def prune(conn: Connection, sent_before: float) -> int:
-    return rowcount(await conn.execute("DELETE FROM outbox WHERE status = 'sent' AND sent_at < $1", sent_before))
+    return rowcount(
+        await conn.execute(
+            "DELETE FROM outbox "
+            "WHERE (status = 'sent' AND sent_at < $1) OR (status = 'suppressed' AND created_at < $1)",
+            sent_before,
+        )
+    )
 
 
 async def counts(conn: Connection) -> dict[str, int]:
     found = {row["status"]: row["count"] for row in await conn.fetch("SELECT status, count(*) FROM outbox GROUP BY 1")}
-    return {status: int(found.get(status, 0)) for status in (OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_DEAD)}
+    return {status: int(found.get(status, 0)) for status in OUTBOX_STATES}
 
 
 # -- the dev inbox ------------------------------------------------------------------------------------------------

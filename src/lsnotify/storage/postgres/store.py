@@ -39,6 +39,7 @@ from lsnotify.storage.migrations import migrations
 from lsnotify.storage.postgres import alarms as _alarms
 from lsnotify.storage.postgres import core
 from lsnotify.storage.postgres import delivery as _delivery
+from lsnotify.storage.postgres import limits as _limits
 from lsnotify.storage.postgres.database import Connection, Database, PoolOptions
 
 # pg_advisory_xact_lock key held while migrating: "lsnotify" as a 64-bit integer.
@@ -319,3 +320,22 @@ class PostgresStore:
 
     async def peek_verification(self, token_hash: str, now: float) -> ContactMethod | None:
         return await self.db.read(_delivery.peek_verification, token_hash, now)
+
+    # -- limits: the SQL is in postgres/limits.py ------------------------------------------------------------------
+    async def outbox_times(self, scope: Scope, kind: str, destination: str, since: float) -> list[float]:
+        return await self.db.read(_limits.outbox_times, scope, kind, destination, since)
+
+    async def count_sent(self, account_id: str, protocol: str, since: float) -> int:
+        return await self.db.read(_limits.count_sent, account_id, protocol, since)
+
+    async def record_outbox_suppressed(self, claimed: ClaimedMessage, reason: str) -> bool:
+        return await self.db.transaction(_limits.record_suppressed, claimed, reason)
+
+    async def last_operation_at(self, scope: Scope, resource_name: str, operation_type: str) -> float | None:
+        return await self.db.read(_limits.last_operation_at, scope, resource_name, operation_type)
+
+    async def count_resources(self, account_id: str) -> int:
+        return await self.db.read(_limits.count_resources, account_id)
+
+    async def count_alarms(self, account_id: str) -> int:
+        return await self.db.read(_limits.count_alarms, account_id)

@@ -15,9 +15,7 @@ from typing import Any
 
 from lsnotify.domain import (
     EMAIL,
-    OUTBOX_DEAD,
-    OUTBOX_PENDING,
-    OUTBOX_SENT,
+    OUTBOX_STATES,
     CapturedMessage,
     ClaimedMessage,
     ContactMethod,
@@ -90,7 +88,10 @@ def retry(conn: sqlite3.Connection, message_ids: Collection[str] | None, now: fl
 
 
 def prune(conn: sqlite3.Connection, sent_before: float) -> int:
-    return conn.execute("DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?", (sent_before,)).rowcount
+    return conn.execute(
+        "DELETE FROM outbox WHERE (status = 'sent' AND sent_at < ?) OR (status = 'suppressed' AND created_at < ?)",
+        (sent_before, sent_before),
+    ).rowcount
 
 
 # -- the outbox (reader) ------------------------------------------------------------------------------------------
@@ -106,7 +107,7 @@ def anything_due(conn: sqlite3.Connection, now: float) -> bool:
 
 def counts(conn: sqlite3.Connection) -> dict[str, int]:
     found = dict(conn.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
-    return {status: int(found.get(status, 0)) for status in (OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_DEAD)}
+    return {status: int(found.get(status, 0)) for status in OUTBOX_STATES}
 
 
 # -- the dev inbox ------------------------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from lsnotify.storage.columns import (
     outbox_values,
 )
 from lsnotify.storage.migrations import migrations
+from lsnotify.storage.sqlite import limits as _limits
 from lsnotify.storage.sqlite.writer import SqliteWriter
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -618,6 +619,26 @@ class SqliteStore:
 
     async def peek_verification(self, token_hash: str, now: float) -> ContactMethod | None:
         return _delivery.peek_verification(self._reader, token_hash, now)
+
+    # -- limits: the SQL is in sqlite/limits.py --------------------------------------------------------------------
+    async def outbox_times(self, scope: Scope, kind: str, destination: str, since: float) -> list[float]:
+        return _limits.outbox_times(self._reader, scope, kind, destination, since)
+
+    async def count_sent(self, account_id: str, protocol: str, since: float) -> int:
+        return _limits.count_sent(self._reader, account_id, protocol, since)
+
+    async def record_outbox_suppressed(self, claimed: ClaimedMessage, reason: str) -> bool:
+        recorded: bool = await self._write(_limits.record_suppressed, claimed, reason)
+        return recorded
+
+    async def last_operation_at(self, scope: Scope, resource_name: str, operation_type: str) -> float | None:
+        return _limits.last_operation_at(self._reader, scope, resource_name, operation_type)
+
+    async def count_resources(self, account_id: str) -> int:
+        return _limits.count_resources(self._reader, account_id)
+
+    async def count_alarms(self, account_id: str) -> int:
+        return _limits.count_alarms(self._reader, account_id)
 
 
 def _statements(script: str) -> list[str]:
