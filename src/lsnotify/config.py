@@ -22,9 +22,10 @@ DEFAULT_SMS_REGIONS = frozenset(
     {"us-east-1", "us-west-2", "eu-west-1", "ap-northeast-1", "ap-southeast-1", "ap-southeast-2"}
 )
 
-DEFAULT_SMS_COUNTRIES = frozenset({"AU", "CA", "DE", "FR", "GB", "IE", "JP", "NZ", "SG", "US"})
-"""Where SMS may go unless the operator says otherwise: a few countries of the SMS regions' markets, not the whole
-world, so that a leaked key cannot run up a bill on premium-rate numbers (SMS pumping)."""
+DEFAULT_SMS_COUNTRIES = frozenset({"AU", "CA", "DE", "FR", "GB", "GG", "IE", "IM", "JE", "JP", "NZ", "SG", "US"})
+"""Where SMS may go unless the operator says otherwise: a few countries of the SMS regions' markets (GG, IM and JE
+share the UK's +44 numbering), not the whole world, so that a leaked key cannot run up a bill on premium-rate
+numbers (SMS pumping)."""
 EVERY_COUNTRY = "*"
 
 MIN_METRIC_RETENTION = 290 * 300.0  # alarms (issue 4): 288 evaluation periods plus the 2 extra of the range

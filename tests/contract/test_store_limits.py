@@ -74,9 +74,10 @@ async def test_outbox_times_are_one_address_of_one_kind_in_one_scope_newest_firs
 async def test_count_sent_is_per_account_and_protocol_over_every_region_since_a_time(store: Store) -> None:
     await store.enqueue_outbox([message(NOW - 7200, kind="notification")])
     await send_all(store, NOW - 7200)  # sent before the window
+    mine = message(NOW - 60, kind="notification")
     await store.enqueue_outbox(
         [
-            message(NOW - 60, kind="notification"),
+            mine,
             message(NOW - 60, kind="notification", scope=OTHER_REGION),
             message(NOW - 60, kind="notification", protocol=SMS),
             message(NOW - 60, kind="notification", scope=OTHER_ACCOUNT),
@@ -88,6 +89,9 @@ async def test_count_sent_is_per_account_and_protocol_over_every_region_since_a_
     assert await store.count_sent(ACCOUNT, SMS, NOW - 3600) == 1
     assert await store.count_sent(OTHER_ACCOUNT.account_id, EMAIL, NOW - 3600) == 1
     assert await store.count_sent(ACCOUNT, EMAIL, NOW - 10_000) == 3
+    # A worker leaves out the messages it counts itself; unknown ids change nothing.
+    assert await store.count_sent(ACCOUNT, EMAIL, NOW - 3600, excluding=[mine.id, "unknown"]) == 1
+    assert await store.count_sent(ACCOUNT, EMAIL, NOW - 3600, excluding=[]) == 2
 
 
 async def test_a_suppressed_message_is_settled_with_its_reason_and_never_claimed_again(store: Store) -> None:

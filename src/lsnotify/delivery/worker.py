@@ -74,7 +74,7 @@ class Worker:
         self._options = options
         self._clock = clock
         self._observe = observe
-        self._quota = quota
+        self._quota = quota or Quota(store, {})
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self._sending = asyncio.Semaphore(options.concurrency)
         self._pruned_at = 0.0
@@ -126,6 +126,12 @@ class Worker:
             return []
 
     async def _deliver(self, claimed: ClaimedMessage) -> None:
+        try:
+            await self._attempt(claimed)
+        finally:
+            self._quota.release(claimed.message)  # once its outcome is recorded: the store counts it by then
+
+    async def _attempt(self, claimed: ClaimedMessage) -> None:
         message = claimed.message
         sender = self._senders[message.protocol]
         failure: DeliveryFailed | None = None
@@ -135,16 +141,14 @@ class Worker:
                 envelope = self._renderer.render(message)
                 if (refusal := await self._gate.refusal(message, self._clock())) is not None:
                     raise DeliveryFailed(refusal, permanent=True)
-                if self._quota is not None:
-                    suppressed = await self._quota.suppression(message, self._clock())
-                if suppressed is None:
+                if (suppressed := await self._quota.admit(message, self._clock())) is None:
                     await sender.send(envelope)
             except DeliveryFailed as exc:
                 failure = exc
             except Exception as exc:
                 log.exception("delivering message %s failed unexpectedly", message.id)
                 failure = DeliveryFailed(f"{type(exc).__name__}: {exc}")
-        if suppressed is not None and failure is None:
+        if suppressed is not None:
             await self._record(self._store.record_outbox_suppressed(claimed, suppressed), message.id)
             log.warning("message %s to %s not sent: %s", message.id, message.destination, suppressed)
             self._observed(sender.name, "suppressed")

@@ -311,8 +311,9 @@ class Store(Protocol):
         """When the scope's messages of ``kind`` to ``destination`` were queued, at ``since`` or later, newest first;
         whatever became of them (pending, sent, dead or suppressed)."""
 
-    async def count_sent(self, account_id: str, protocol: str, since: float) -> int:
-        """How many of the account's ``protocol`` messages (every region) were sent at ``since`` or later."""
+    async def count_sent(self, account_id: str, protocol: str, since: float, excluding: Collection[str] = ()) -> int:
+        """How many of the account's ``protocol`` messages (every region) were sent at ``since`` or later, leaving
+        out the messages of the ids in ``excluding`` (those a worker counts itself while it sends them)."""
 
     async def record_outbox_suppressed(self, claimed: ClaimedMessage, reason: str) -> bool:
         """Settle the message as ``suppressed`` with ``reason``: never sent, never retried. Changes nothing and

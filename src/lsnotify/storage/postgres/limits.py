@@ -6,6 +6,8 @@ messages. The rules (which window, how many) are the callers'; these only count.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from lsnotify.domain import ClaimedMessage, Scope
 from lsnotify.storage.postgres.database import Connection
 from lsnotify.storage.postgres.delivery import rowcount
@@ -24,12 +26,14 @@ async def outbox_times(conn: Connection, scope: Scope, kind: str, destination: s
     return [row[0] for row in rows]
 
 
-async def count_sent(conn: Connection, account_id: str, protocol: str, since: float) -> int:
+async def count_sent(conn: Connection, account_id: str, protocol: str, since: float, excluding: Collection[str]) -> int:
     count = await conn.fetchval(
-        "SELECT count(*) FROM outbox WHERE account_id = $1 AND protocol = $2 AND sent_at >= $3",
+        "SELECT count(*) FROM outbox WHERE account_id = $1 AND protocol = $2 AND sent_at >= $3 "
+        "AND NOT (id = ANY($4::text[]))",
         account_id,
         protocol,
         since,
+        list(excluding),
     )
     return int(count)
 

@@ -325,8 +325,8 @@ class PostgresStore:
     async def outbox_times(self, scope: Scope, kind: str, destination: str, since: float) -> list[float]:
         return await self.db.read(_limits.outbox_times, scope, kind, destination, since)
 
-    async def count_sent(self, account_id: str, protocol: str, since: float) -> int:
-        return await self.db.read(_limits.count_sent, account_id, protocol, since)
+    async def count_sent(self, account_id: str, protocol: str, since: float, excluding: Collection[str] = ()) -> int:
+        return await self.db.read(_limits.count_sent, account_id, protocol, since, excluding)
 
     async def record_outbox_suppressed(self, claimed: ClaimedMessage, reason: str) -> bool:
         return await self.db.transaction(_limits.record_suppressed, claimed, reason)

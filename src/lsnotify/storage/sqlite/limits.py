@@ -7,6 +7,7 @@ how many) are the callers'; these only count.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
 
 from lsnotify.domain import ClaimedMessage, Scope
 
@@ -20,12 +21,14 @@ def outbox_times(conn: sqlite3.Connection, scope: Scope, kind: str, destination:
     return [row[0] for row in rows]
 
 
-def count_sent(conn: sqlite3.Connection, account_id: str, protocol: str, since: float) -> int:
-    row = conn.execute(
-        "SELECT count(*) FROM outbox WHERE account_id = ? AND protocol = ? AND sent_at >= ?",
-        (account_id, protocol, since),
-    ).fetchone()
-    return int(row[0])
+def count_sent(
+    conn: sqlite3.Connection, account_id: str, protocol: str, since: float, excluding: Collection[str]
+) -> int:
+    sql = "SELECT count(*) FROM outbox WHERE account_id = ? AND protocol = ? AND sent_at >= ?"
+    ids = list(excluding)
+    if ids:
+        sql += f" AND id NOT IN ({', '.join('?' * len(ids))})"
+    return int(conn.execute(sql, (account_id, protocol, since, *ids)).fetchone()[0])
 
 
 def record_suppressed(conn: sqlite3.Connection, claimed: ClaimedMessage, reason: str) -> bool:

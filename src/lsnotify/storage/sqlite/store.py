@@ -624,8 +624,8 @@ class SqliteStore:
     async def outbox_times(self, scope: Scope, kind: str, destination: str, since: float) -> list[float]:
         return _limits.outbox_times(self._reader, scope, kind, destination, since)
 
-    async def count_sent(self, account_id: str, protocol: str, since: float) -> int:
-        return _limits.count_sent(self._reader, account_id, protocol, since)
+    async def count_sent(self, account_id: str, protocol: str, since: float, excluding: Collection[str] = ()) -> int:
+        return _limits.count_sent(self._reader, account_id, protocol, since, excluding)
 
     async def record_outbox_suppressed(self, claimed: ClaimedMessage, reason: str) -> bool:
         recorded: bool = await self._write(_limits.record_suppressed, claimed, reason)
