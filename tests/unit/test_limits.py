@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from test_worker import BOX, NOW, Clock, RecordingSender, add_contact_method
+from test_worker import NOW, Clock, RecordingSender, add_contact_method, make_worker
 
 from lsnotify.config import (
     DEFAULT_SMS_COUNTRIES,
@@ -17,11 +17,8 @@ from lsnotify.config import (
     load_settings,
     without_limits,
 )
-from lsnotify.delivery.gate import Gate
 from lsnotify.delivery.quota import Quota, over_cap
-from lsnotify.delivery.render import Renderer
-from lsnotify.delivery.retry import RetryPolicy
-from lsnotify.delivery.worker import Worker, WorkerOptions
+from lsnotify.delivery.worker import Worker
 from lsnotify.domain import EMAIL, OUTBOX_SENT, OUTBOX_SUPPRESSED, SMS, VALID, ContactMethod, Operation, new_id
 from lsnotify.errors import InvalidInputException, OperationFailureException
 from lsnotify.service.contact_methods import check_phone_number
@@ -165,17 +162,7 @@ async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
 
 def quota_worker(store: SqliteStore, sender: RecordingSender, clock: Clock, outcomes: list[tuple[str, str]]) -> Worker:
     """``make_worker``'s worker (a batch of 8, 4 sends at once) with a cap of 3 SMS an hour and none for email."""
-    return Worker(
-        store=store,
-        senders={EMAIL: sender, SMS: sender},
-        renderer=Renderer(BOX, "https://notify.example.org/"),
-        gate=Gate(store, BOX),
-        policy=RetryPolicy(max_attempts=3, max_age=3600.0, base_delay=10.0, max_delay=60.0, jitter=0.0),
-        options=WorkerOptions(poll_interval=0.01, batch_size=8, concurrency=4, lease_timeout=60.0, retention=3600.0),
-        clock=clock,
-        observe=lambda provider, outcome: outcomes.append((provider, outcome)),
-        quota=Quota(store, {EMAIL: 0, SMS: 3}),
-    )
+    return make_worker(store, sender, clock, outcomes, Quota(store, {EMAIL: 0, SMS: 3}))
 
 
 async def test_messages_over_the_hourly_cap_are_suppressed_even_when_sent_at_once(store: SqliteStore) -> None:

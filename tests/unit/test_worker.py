@@ -11,6 +11,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from lsnotify.delivery.gate import Gate
+from lsnotify.delivery.quota import Quota
 from lsnotify.delivery.render import Renderer
 from lsnotify.delivery.retry import RetryPolicy
 from lsnotify.delivery.senders import DeliveryFailed, Envelope
@@ -72,7 +73,11 @@ async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
 
 
 def make_worker(
-    store: SqliteStore, sender: RecordingSender, clock: Clock, outcomes: list[tuple[str, str]] | None = None
+    store: SqliteStore,
+    sender: RecordingSender,
+    clock: Clock,
+    outcomes: list[tuple[str, str]] | None = None,
+    quota: Quota | None = None,
 ) -> Worker:
     return Worker(
         store=store,
@@ -84,6 +89,7 @@ def make_worker(
         clock=clock,
         observe=(lambda provider, outcome: outcomes.append((provider, outcome))) if outcomes is not None else None,
         name="test-worker",
+        quota=quota,
     )
 
 
