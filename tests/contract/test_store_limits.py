@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 from alarm_records import new_alarm
@@ -142,3 +143,30 @@ async def test_resources_and_alarms_are_counted_per_account_over_every_region(st
     assert await store.count_resources(OTHER_ACCOUNT.account_id) == 1
     await store.delete_resource(SCOPE, "web-2")
     assert (await store.count_resources(ACCOUNT), await store.count_alarms(ACCOUNT)) == (2, 2)
+
+
+async def test_a_paced_alarm_test_is_recorded_only_when_none_is_as_recent(store: Store) -> None:
+    resource = MonitoredResource(ACCOUNT, SCOPE.region, "web-1", INSTANCE, new_id(), NOW)
+    await store.add_resource(resource)
+    alarm = await store.put_alarm(new_alarm("cpu-high", resource), operation("cpu-high", "PutAlarm", NOW - 100))
+    first = operation("cpu-high", "TestAlarm", NOW - 30)
+    assert await store.record_alarm_test_paced(alarm, first, [message(NOW - 30, kind="notification")], NOW - 90) is None
+    again = operation("cpu-high", "TestAlarm", NOW)
+    assert await store.record_alarm_test_paced(alarm, again, [message(NOW, kind="notification")], NOW - 60) == NOW - 30
+    assert await store.get_operation(SCOPE, again.id) is None  # nothing of the refused test was stored
+    assert len(await store.list_outbox()) == 1
+    later = operation("cpu-high", "TestAlarm", NOW + 40)
+    assert await store.record_alarm_test_paced(alarm, later, [], NOW - 20) is None
+    assert await store.get_operation(SCOPE, later.id) is not None
+
+
+async def test_of_concurrent_paced_alarm_tests_one_is_recorded(store: Store) -> None:
+    resource = MonitoredResource(ACCOUNT, SCOPE.region, "web-1", INSTANCE, new_id(), NOW)
+    await store.add_resource(resource)
+    alarm = await store.put_alarm(new_alarm("cpu-high", resource), operation("cpu-high", "PutAlarm", NOW - 100))
+    tests = [operation("cpu-high", "TestAlarm", NOW) for _ in range(8)]
+    results = await asyncio.gather(
+        *(store.record_alarm_test_paced(alarm, op, [message(NOW, kind="notification")], NOW - 60) for op in tests)
+    )
+    assert results.count(None) == 1 and results.count(NOW) == 7
+    assert len(await store.list_outbox()) == 1

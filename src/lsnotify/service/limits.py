@@ -12,7 +12,10 @@ A wait is refused with ``OperationFailureException``, whose message says when th
 wrong with the input, and both operations list that error in Lightsail's model. (Not ``ThrottlingException``: the
 SDKs retry it within seconds, which cannot outlast a one-minute window and only delays the answer.) A cap reached is
 ``InvalidInputException``, as a third alarm on one metric is. Every count comes from the store, so all nodes sharing
-one PostgreSQL see the same; two calls racing through the same instant may each pass once before either is stored.
+one PostgreSQL see the same. TestAlarm's pace is race-free (the store records a test only if none is as recent).
+Verification emails racing through the same instant may each be queued, but a resend replaces the earlier link and
+delivery drops an email whose link no longer works, so one of them goes out. Two creates racing for the last
+resource or alarm under a cap may both pass.
 """
 
 from __future__ import annotations
@@ -105,16 +108,28 @@ def _verification_rule(address: str, limits: Limits) -> str:
     return f"contactEndpoint: verification emails to {shown(address)} are limited to {' and '.join(parts)}"
 
 
+def alarm_test_refusal(alarm_name: str, last_test: float, now: float, limits: Limits) -> OperationFailureException:
+    """The refusal of a TestAlarm on an alarm last tested at ``last_test``."""
+    wait = Wait(last_test + limits.test_alarm_interval, f"it was tested {_seconds(now - last_test)} ago")
+    rule = f"alarmName: {shown(alarm_name)} may be tested once every {_seconds(limits.test_alarm_interval)}"
+    return refusal(wait, now, rule)
+
+
 async def check_test_alarm_allowed(
     store: Store, limits: Limits, scope: Scope, alarm_name: str, operation_type: str, now: float
 ) -> None:
-    """Raise ``OperationFailureException`` when the alarm was tested too recently to be tested again now."""
+    """Raise ``OperationFailureException`` when the alarm was tested too recently to be tested again now: a quick
+    look before the work; ``record_alarm_test_paced`` with ``tested_since`` is what holds, race-free."""
     if not limits.test_alarm_interval:
         return
     last = await store.last_operation_at(scope, alarm_name, operation_type)
-    if (wait := alarm_test_wait(last, now, limits)) is not None:
-        rule = f"alarmName: {shown(alarm_name)} may be tested once every {_seconds(limits.test_alarm_interval)}"
-        raise refusal(wait, now, rule)
+    if last is not None and alarm_test_wait(last, now, limits) is not None:
+        raise alarm_test_refusal(alarm_name, last, now, limits)
+
+
+def tested_since(now: float, limits: Limits) -> float:
+    """The earliest time an earlier test keeps an alarm from being tested at ``now``; never, without the limit."""
+    return now - limits.test_alarm_interval if limits.test_alarm_interval else math.inf
 
 
 def cap_reached(count: int, cap: int) -> bool:

@@ -319,6 +319,13 @@ class Store(Protocol):
         """Settle the message as ``suppressed`` with ``reason``: never sent, never retried. Changes nothing and
         returns False when the claim no longer holds (as ``record_outbox_failure``)."""
 
+    async def record_alarm_test_paced(
+        self, alarm: Alarm, operation: Operation, outbox: Sequence[OutboxMessage], tested_since: float
+    ) -> float | None:
+        """``record_alarm_test``, unless the alarm has an operation of ``operation``'s type recorded at
+        ``tested_since`` or later: then change nothing and return that operation's time. Of concurrent calls, those
+        after the first see its operation (a compare-and-set, whatever the number of nodes)."""
+
     async def last_operation_at(self, scope: Scope, resource_name: str, operation_type: str) -> float | None:
         """When the newest operation of ``operation_type`` on ``resource_name`` was recorded; None when none was."""
 

@@ -29,7 +29,7 @@ from lsnotify.service import paging
 from lsnotify.service.alarms.metrics import metric_info
 from lsnotify.service.alarms.notices import AlarmNotice, notification_messages, should_notify
 from lsnotify.service.deps import Services, scope_of
-from lsnotify.service.limits import check_alarm_room, check_test_alarm_allowed
+from lsnotify.service.limits import alarm_test_refusal, check_alarm_room, check_test_alarm_allowed, tested_since
 from lsnotify.service.operations import new_operation, operations_result
 from lsnotify.service.tags import parse_tags, tags_to_wire
 from lsnotify.storage.base import AlarmLimitExceeded, RecordNotFound
@@ -200,7 +200,9 @@ async def test_alarm(svc: Services, ctx: RequestContext, params: dict[str, Any])
             ",".join(alarm.notification_triggers), ",".join(alarm.contact_protocols) or "none",
         )  # fmt: skip
     try:
-        await svc.store.record_alarm_test(alarm, op, messages)
+        last_test = await svc.store.record_alarm_test_paced(alarm, op, messages, tested_since(now, svc.rules.limits))
     except RecordNotFound:
         raise _missing_alarm(ctx, name) from None
+    if last_test is not None:  # another call tested it meanwhile
+        raise alarm_test_refusal(name, last_test, now, svc.rules.limits)
     return operations_result(op)

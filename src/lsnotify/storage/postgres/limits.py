@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from lsnotify.domain import ClaimedMessage, Scope
+from lsnotify.domain.alarms import Alarm
 from lsnotify.storage.postgres.database import Connection
 from lsnotify.storage.postgres.delivery import rowcount
 
@@ -59,6 +60,18 @@ async def last_operation_at(conn: Connection, scope: Scope, resource_name: str, 
         operation_type,
     )
     return None if at is None else float(at)
+
+
+async def last_operation_locked(conn: Connection, alarm: Alarm, operation_type: str) -> float | None:
+    """Lock the alarm's row (FOR UPDATE: one such transaction at a time, on any node), then read when its newest
+    operation of ``operation_type`` was, as ``last_operation_at`` does."""
+    await conn.execute(
+        "SELECT 1 FROM alarms WHERE account_id = $1 AND region = $2 AND id = $3 FOR UPDATE",
+        alarm.account_id,
+        alarm.region,
+        alarm.id,
+    )
+    return await last_operation_at(conn, Scope(alarm.account_id, alarm.region), alarm.name, operation_type)
 
 
 async def count_resources(conn: Connection, account_id: str) -> int:

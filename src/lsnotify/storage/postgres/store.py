@@ -331,6 +331,18 @@ class PostgresStore:
     async def record_outbox_suppressed(self, claimed: ClaimedMessage, reason: str) -> bool:
         return await self.db.transaction(_limits.record_suppressed, claimed, reason)
 
+    async def record_alarm_test_paced(
+        self, alarm: Alarm, operation: Operation, outbox: Sequence[OutboxMessage], tested_since: float
+    ) -> float | None:
+        async def write(conn: Connection) -> float | None:
+            last = await _limits.last_operation_locked(conn, alarm, operation.operation_type)
+            if last is not None and last >= tested_since:
+                return last
+            await _alarms.record_alarm_test(conn, alarm, operation, outbox)
+            return None
+
+        return await self.db.transaction(write)
+
     async def last_operation_at(self, scope: Scope, resource_name: str, operation_type: str) -> float | None:
         return await self.db.read(_limits.last_operation_at, scope, resource_name, operation_type)
 

@@ -631,6 +631,20 @@ class SqliteStore:
         recorded: bool = await self._write(_limits.record_suppressed, claimed, reason)
         return recorded
 
+    async def record_alarm_test_paced(
+        self, alarm: Alarm, operation: Operation, outbox: Sequence[OutboxMessage], tested_since: float
+    ) -> float | None:
+        def write(conn: sqlite3.Connection) -> float | None:
+            scope = Scope(alarm.account_id, alarm.region)
+            last = _limits.last_operation_at(conn, scope, alarm.name, operation.operation_type)
+            if last is not None and last >= tested_since:
+                return last
+            sqlite_alarms.record_alarm_test(conn, alarm, operation, outbox)
+            return None
+
+        last: float | None = await self._write(write)
+        return last
+
     async def last_operation_at(self, scope: Scope, resource_name: str, operation_type: str) -> float | None:
         return _limits.last_operation_at(self._reader, scope, resource_name, operation_type)
 
