@@ -68,6 +68,10 @@ def test_a_refusal_says_the_rule_the_reason_and_when_the_next_is_allowed() -> No
     assert isinstance(error, OperationFailureException) and error.status == 400
     assert error.message.startswith("contactEndpoint: one a minute; one was queued 21 seconds ago.")
     assert "The next one is allowed at 2027-01-15 08:00:39 UTC (in 40 seconds)." in error.message
+    day = verification_wait([NOW - 100, NOW - 5000, NOW - 9000], NOW, LIMITS)
+    assert day is not None and refusal(day, NOW, "rule").message.endswith("(in 22 hours).")
+    hour = verification_wait([NOW - 10], NOW, Limits(verification_interval=3600.0))
+    assert hour is not None and refusal(hour, NOW, "rule").message.endswith("(in 60 minutes).")
 
 
 # -- TestAlarm, caps ---------------------------------------------------------------------------------------------

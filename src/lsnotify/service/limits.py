@@ -6,7 +6,8 @@
   scope rather than per account, so one address set up in several regions at once is not refused.
 - TestAlarm: one call per alarm per ``test_alarm_interval`` seconds.
 - Monitored resources and alarms: at most ``max_resources`` and ``max_alarms`` per account, every region together
-  (on top of Lightsail's two alarms per metric). The operator's own ``lsnotify resources add`` is not capped.
+  (on top of Lightsail's two alarms per metric). The operator's ``lsnotify resources add`` and ``metrics put``
+  are not capped.
 
 A wait is refused with ``OperationFailureException``, whose message says when the next call may succeed: nothing is
 wrong with the input, and both operations list that error in Lightsail's model. (Not ``ThrottlingException``: the
@@ -84,6 +85,11 @@ def refusal(wait: Wait, now: float, rule: str) -> OperationFailureException:
 
 
 def _seconds(seconds: float) -> str:
+    """A duration as a person reads it: seconds up to two minutes, then minutes up to two hours, then hours."""
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= 2 * size:
+            count = math.ceil(seconds / size)
+            return f"{count} {unit}s"
     whole = max(1, math.ceil(seconds))
     return f"{whole} second{'s' if whole != 1 else ''}"
 
