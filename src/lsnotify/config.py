@@ -123,10 +123,10 @@ class Settings:
 
     # -- limits: what one account or access key may make lsnotify send, store or answer --------------------------
     verification_interval: float = _setting(
-        60.0, "Seconds between two verification emails to one address in one account and region; 0: no wait."
+        60.0, "Seconds between two verification emails of one account and region's Email contact method; 0: no wait."
     )
     verifications_per_day: int = _setting(
-        10, "Most verification emails to one address in one account and region per 24 hours; 0: no limit."
+        10, "Most verification emails of one account and region's Email contact method per 24 hours; 0: no limit."
     )
     emails_per_hour: int = _setting(
         1000, "Most emails sent per account per hour; more are suppressed (kept in the outbox, not sent); 0: no limit."

@@ -121,9 +121,7 @@ async def create_contact_method(svc: Services, ctx: RequestContext, params: dict
     if protocol == EMAIL:
         # A create refused as a duplicate below would send nothing: only a create that can succeed is limited.
         if not await svc.store.list_contact_methods(scope_of(ctx), [EMAIL]):
-            await check_verification_allowed(
-                svc.store, svc.rules.limits, scope_of(ctx), VERIFICATION_KIND, endpoint, now
-            )
+            await check_verification_allowed(svc.store, svc.rules.limits, scope_of(ctx), VERIFICATION_KIND, now)
         token, message = new_verification(svc, cm, now)
         cm = replace(cm, verification_expires_at=token.expires_at)
         create = svc.store.create_contact_method(cm, op, [message], token)
@@ -172,9 +170,7 @@ async def send_contact_method_verification(
     if cm.status == VALID:
         raise already
     now = svc.clock()
-    await check_verification_allowed(
-        svc.store, svc.rules.limits, scope_of(ctx), VERIFICATION_KIND, cm.contact_endpoint, now
-    )
+    await check_verification_allowed(svc.store, svc.rules.limits, scope_of(ctx), VERIFICATION_KIND, now)
     token, message = new_verification(svc, cm, now)
     op = new_operation(ctx, cm.name, RESOURCE_TYPE, "SendContactMethodVerification", now)
     try:

@@ -1,9 +1,10 @@
 """The limits on what one account can make lsnotify send or keep through the API: pure rules, and the checks.
 
-- Verification emails: one per ``verification_interval`` seconds and ``verifications_per_day`` per day to one
-  address in one (account, region). Every verification message queued to the address counts, whatever became of
-  it: a resend queues one, and so does deleting and creating the contact method again. Counted per address and
-  scope rather than per account, so one address set up in several regions at once is not refused.
+- Verification emails: one per ``verification_interval`` seconds and ``verifications_per_day`` per day for the
+  Email contact method of one (account, region). Every verification message queued in the scope counts, whatever
+  became of it and whatever its address: a resend queues one, and so does deleting and creating the contact method
+  again, with the same address or another (``Me@``, ``me+1@``… reach one person). Counted per scope rather than per
+  account, so one address set up in several regions at once is not refused.
 - TestAlarm: one call per alarm per ``test_alarm_interval`` seconds.
 - Monitored resources and alarms: at most ``max_resources`` and ``max_alarms`` per account, every region together
   (on top of Lightsail's two alarms per metric). The operator's ``lsnotify resources add`` and ``metrics put``
@@ -94,24 +95,25 @@ def _seconds(seconds: float) -> str:
     return f"{whole} second{'s' if whole != 1 else ''}"
 
 
-async def check_verification_allowed(
-    store: Store, limits: Limits, scope: Scope, kind: str, address: str, now: float
-) -> None:
-    """Raise ``OperationFailureException`` when no verification email may go to ``address`` now."""
+async def check_verification_allowed(store: Store, limits: Limits, scope: Scope, kind: str, now: float) -> None:
+    """Raise ``OperationFailureException`` when the scope's Email contact method may not be sent a verification
+    email now."""
     if not (limits.verification_interval or limits.verifications_per_day):
         return
-    queued = await store.outbox_times(scope, kind, address, now - DAY)
+    queued = await store.outbox_times(scope, kind, now - DAY)
     if (wait := verification_wait(queued, now, limits)) is not None:
-        raise refusal(wait, now, _verification_rule(address, limits))
+        raise refusal(wait, now, _verification_rule(scope, limits))
 
 
-def _verification_rule(address: str, limits: Limits) -> str:
+def _verification_rule(scope: Scope, limits: Limits) -> str:
     parts = []
     if limits.verification_interval:
         parts.append(f"one every {_seconds(limits.verification_interval)}")
     if limits.verifications_per_day:
         parts.append(f"{limits.verifications_per_day} a day")
-    return f"contactEndpoint: verification emails to {shown(address)} are limited to {' and '.join(parts)}"
+    return f"protocol: verification emails of the Email contact method in {scope.region} are limited to " + (
+        " and ".join(parts)
+    )
 
 
 def alarm_test_refusal(alarm_name: str, last_test: float, now: float, limits: Limits) -> OperationFailureException:

@@ -307,9 +307,9 @@ class Store(Protocol):
         """The contact method a live token would verify, changing nothing; None when the token is not live."""
 
     # -- limits: what the outbound limits count, and the one outcome they add -----------------------------------
-    async def outbox_times(self, scope: Scope, kind: str, destination: str, since: float) -> list[float]:
-        """When the scope's messages of ``kind`` to ``destination`` were queued, at ``since`` or later, newest first;
-        whatever became of them (pending, sent, dead or suppressed)."""
+    async def outbox_times(self, scope: Scope, kind: str, since: float) -> list[float]:
+        """When the scope's messages of ``kind`` were queued, at ``since`` or later, newest first; whatever became of
+        them (pending, sent, dead or suppressed)."""
 
     async def count_sent(self, account_id: str, protocol: str, since: float, excluding: Collection[str] = ()) -> int:
         """How many of the account's ``protocol`` messages (every region) were sent at ``since`` or later, leaving

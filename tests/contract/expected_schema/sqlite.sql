@@ -19,8 +19,8 @@ CREATE INDEX operations_by_resource ON operations (account_id, region, resource_
 -- index operations_newest
 CREATE INDEX operations_newest ON operations (account_id, region, created_at DESC, id DESC);
 
--- index outbox_by_destination
-CREATE INDEX outbox_by_destination ON outbox (account_id, region, destination, created_at);
+-- index outbox_by_kind
+CREATE INDEX outbox_by_kind ON outbox (account_id, region, kind, created_at);
 
 -- index outbox_due
 CREATE INDEX outbox_due ON outbox (status, next_attempt_at);

@@ -14,15 +14,14 @@ from lsnotify.storage.postgres.database import Connection
 from lsnotify.storage.postgres.delivery import rowcount
 
 
-async def outbox_times(conn: Connection, scope: Scope, kind: str, destination: str, since: float) -> list[float]:
+async def outbox_times(conn: Connection, scope: Scope, kind: str, since: float) -> list[float]:
     rows = await conn.fetch(
-        "SELECT created_at FROM outbox WHERE account_id = $1 AND region = $2 AND destination = $3 "
-        "AND created_at >= $4 AND kind = $5 ORDER BY created_at DESC",
+        "SELECT created_at FROM outbox WHERE account_id = $1 AND region = $2 AND kind = $3 AND created_at >= $4 "
+        "ORDER BY created_at DESC",
         scope.account_id,
         scope.region,
-        destination,
-        since,
         kind,
+        since,
     )
     return [row[0] for row in rows]
 

@@ -322,8 +322,8 @@ class PostgresStore:
         return await self.db.read(_delivery.peek_verification, token_hash, now)
 
     # -- limits: the SQL is in postgres/limits.py ------------------------------------------------------------------
-    async def outbox_times(self, scope: Scope, kind: str, destination: str, since: float) -> list[float]:
-        return await self.db.read(_limits.outbox_times, scope, kind, destination, since)
+    async def outbox_times(self, scope: Scope, kind: str, since: float) -> list[float]:
+        return await self.db.read(_limits.outbox_times, scope, kind, since)
 
     async def count_sent(self, account_id: str, protocol: str, since: float, excluding: Collection[str] = ()) -> int:
         return await self.db.read(_limits.count_sent, account_id, protocol, since, excluding)

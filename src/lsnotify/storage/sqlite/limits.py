@@ -12,11 +12,11 @@ from collections.abc import Collection
 from lsnotify.domain import ClaimedMessage, Scope
 
 
-def outbox_times(conn: sqlite3.Connection, scope: Scope, kind: str, destination: str, since: float) -> list[float]:
+def outbox_times(conn: sqlite3.Connection, scope: Scope, kind: str, since: float) -> list[float]:
     rows = conn.execute(
-        "SELECT created_at FROM outbox WHERE account_id = ? AND region = ? AND destination = ? AND created_at >= ? "
-        "AND kind = ? ORDER BY created_at DESC",
-        (scope.account_id, scope.region, destination, since, kind),
+        "SELECT created_at FROM outbox WHERE account_id = ? AND region = ? AND kind = ? AND created_at >= ? "
+        "ORDER BY created_at DESC",
+        (scope.account_id, scope.region, kind, since),
     )
     return [row[0] for row in rows]
 

@@ -621,8 +621,8 @@ class SqliteStore:
         return _delivery.peek_verification(self._reader, token_hash, now)
 
     # -- limits: the SQL is in sqlite/limits.py --------------------------------------------------------------------
-    async def outbox_times(self, scope: Scope, kind: str, destination: str, since: float) -> list[float]:
-        return _limits.outbox_times(self._reader, scope, kind, destination, since)
+    async def outbox_times(self, scope: Scope, kind: str, since: float) -> list[float]:
+        return _limits.outbox_times(self._reader, scope, kind, since)
 
     async def count_sent(self, account_id: str, protocol: str, since: float, excluding: Collection[str] = ()) -> int:
         return _limits.count_sent(self._reader, account_id, protocol, since, excluding)

@@ -4,7 +4,7 @@
 ALTER TABLE outbox DROP CONSTRAINT outbox_status_check;
 ALTER TABLE outbox ADD CONSTRAINT outbox_status_check CHECK (status IN ('pending', 'sent', 'dead', 'suppressed'));
 
--- The verification emails one address was sent in one scope (the resend limit).
-CREATE INDEX outbox_by_destination ON outbox (account_id, region, destination, created_at);
+-- The verification emails queued in one scope lately (the resend limit).
+CREATE INDEX outbox_by_kind ON outbox (account_id, region, kind, created_at);
 -- The messages an account was sent per protocol lately (the hourly caps); sent_at is set only once sent.
 CREATE INDEX outbox_sent_by_account ON outbox (account_id, protocol, sent_at);

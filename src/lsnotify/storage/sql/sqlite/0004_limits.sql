@@ -34,7 +34,7 @@ DROP TABLE outbox;
 ALTER TABLE outbox_new RENAME TO outbox;
 CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
 
--- The verification emails one address was sent in one scope (the resend limit).
-CREATE INDEX outbox_by_destination ON outbox (account_id, region, destination, created_at);
+-- The verification emails queued in one scope lately (the resend limit).
+CREATE INDEX outbox_by_kind ON outbox (account_id, region, kind, created_at);
 -- The messages an account was sent per protocol lately (the hourly caps); sent_at is set only once sent.
 CREATE INDEX outbox_sent_by_account ON outbox (account_id, protocol, sent_at);
