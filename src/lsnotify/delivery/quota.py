@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from lsnotify.domain import OutboxMessage
+from lsnotify.domain import EMAIL, OutboxMessage
 from lsnotify.storage.base import Store
 
 HOUR = 3600.0
@@ -26,7 +26,7 @@ def over_cap(sent: int, cap: int) -> bool:
 def suppression_reason(message: OutboxMessage, sent: int, cap: int) -> str:
     return (
         f"suppressed: account {message.account_id} was sent {sent} {message.protocol} message(s) in the last hour, "
-        f"its cap (--{'emails' if message.protocol == 'Email' else 'sms'}-per-hour {cap})"
+        f"its cap (--{'emails' if message.protocol == EMAIL else 'sms'}-per-hour {cap})"
     )
 
 

@@ -5,7 +5,8 @@
   became of it and whatever its address: a resend queues one, and so does deleting and creating the contact method
   again, with the same address or another (``Me@``, ``me+1@``… reach one person). Counted per scope rather than per
   account, so one address set up in several regions at once is not refused.
-- TestAlarm: one call per alarm per ``test_alarm_interval`` seconds.
+- TestAlarm: one call per alarm per ``test_alarm_interval`` seconds. A call too soon is refused rather than recorded
+  without notifying: a test that reports success yet sends nothing would mislead whoever is testing.
 - Monitored resources and alarms: at most ``max_resources`` and ``max_alarms`` per account, every region together
   (on top of Lightsail's two alarms per metric). The operator's ``lsnotify resources add`` and ``metrics put``
   are not capped.
