@@ -46,6 +46,7 @@ from lsnotify.service.api import LSNOTIFY_OPERATIONS, OPERATIONS, Handler
 from lsnotify.web.access_log import AccessLog, printable
 from lsnotify.web.body import BodyTooLarge, ClientDisconnected, read_body
 from lsnotify.web.body_deadline import BodyDeadline, BodyTooSlow
+from lsnotify.web.throttle import TokenBuckets
 
 log = logging.getLogger("lsnotify.api")
 
@@ -110,6 +111,7 @@ class ApiEndpoint:
         body_timeout: float,
         access_log: bool,
         observe: Observer | None = None,
+        throttle: TokenBuckets | None = None,
     ) -> None:
         self._services = {service.prefix: service for service in services}
         self._prefixes = frozenset(self._services)
@@ -120,6 +122,7 @@ class ApiEndpoint:
         self._access_log = AccessLog(log) if access_log else None
         self._observe = observe
         self._request_ids = request_ids()
+        self._throttle = throttle
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -182,6 +185,8 @@ class ApiEndpoint:
             scope["method"], scope["raw_path"] or b"/", scope["query_string"], scope["headers"], body
         )
         principal = await self._authenticator.authenticate(signed)
+        if self._throttle is not None:
+            self._throttle.check(principal.access_key_id)
         ctx = RequestContext(request_id, principal.account_id, principal.region, operation, principal.access_key_id)
         try:
             if handler is None:

@@ -39,6 +39,7 @@ from lsnotify.identity import (
 )
 from lsnotify.service import Rules, Services
 from lsnotify.service.alarms.evaluator import AlarmEvaluator
+from lsnotify.service.limits import Limits
 from lsnotify.storage.base import Store
 from lsnotify.storage.factory import SQLITE_FILE, create_store, open_store
 from lsnotify.web.admin_token import admin_token
@@ -48,6 +49,7 @@ from lsnotify.web.inbox import AdminGuard, inbox_routes
 from lsnotify.web.ingest import IngestRouter
 from lsnotify.web.ingest_wiring import ingest_router
 from lsnotify.web.metrics import Metrics
+from lsnotify.web.throttle import TokenBuckets
 from lsnotify.web.verify import verify_routes
 
 log = logging.getLogger("lsnotify")
@@ -107,6 +109,13 @@ def build_app(
         sms_countries=settings.sms_countries,
         verification_ttl=settings.verification_ttl,
         metric_retention=settings.metric_retention,
+        limits=Limits(
+            verification_interval=settings.verification_interval,
+            verifications_per_day=settings.verifications_per_day,
+            test_alarm_interval=settings.test_alarm_interval,
+            max_resources=settings.max_resources,
+            max_alarms=settings.max_alarms,
+        ),
     )
     services = Services(store=store, clock=clock, rules=rules, box=box)
     verifier = SigV4Verifier(
@@ -125,6 +134,7 @@ def build_app(
         body_timeout=settings.body_timeout,
         access_log=settings.access_log,
         observe=metrics.observe_request,
+        throttle=TokenBuckets(settings.api_rate, settings.api_burst) if settings.api_rate else None,
     )
 
     # -- alarms (issue 4): the evaluator runs inside serve unless --no-evaluate-alarms
