@@ -18,8 +18,11 @@ from test_dev_inbox import messages, metric
 from alarm_helpers import lsnotify_client, model_data_path, register
 from delivery_harness import FAST_DELIVERY, outbox, outbox_cli
 from harness import Account, ServerProcess, error_of, running_server, wait_until
+from lsnotify.domain import Scope
 from lsnotify.domain.alarms import INSTANCE
 from lsnotify.domain.outbox import OUTBOX_SUPPRESSED
+from lsnotify.identity import SecretBox
+from lsnotify.storage.base import Store
 
 LIMITS = {
     "LSNOTIFY_VERIFICATION_INTERVAL": "1",
@@ -194,6 +197,28 @@ def test_resources_and_alarms_per_account_are_capped(limited: ServerProcess, tmp
     message = refused(response, "InvalidInputException")
     assert message.startswith(f"alarmName: account {account.account_id} already has 3 alarms")
     put_alarm(lightsail, "alarm-c", "web-2", evaluationPeriods=2)  # an update adds no alarm
+
+
+def test_an_agent_registers_no_resource_beyond_the_cap(limited: ServerProcess) -> None:
+    account = limited.new_account()
+    cloudwatch = limited.client(account, service="cloudwatch")
+    at = time.time() - 60
+    cloudwatch.put_metric_data(
+        Namespace="Custom/App",
+        MetricData=[
+            {"MetricName": "CPUUtilization", "Dimensions": [{"Name": "InstanceName", "Value": f"cw-{n}"}],
+             "Timestamp": at, "Value": 10.0}
+            for n in range(5)
+        ],
+    )  # fmt: skip
+
+    async def names(store: Store, box: SecretBox) -> list[str]:
+        return sorted(r.name for r in await store.list_resources(Scope(account.account_id, "us-east-1")))
+
+    assert limited.run_store(names) == ["cw-0", "cw-1", "cw-2"]  # accepted, as CloudWatch does; two feed nothing
+    with urllib.request.urlopen(limited.url + "/metrics", timeout=10) as response:
+        text = response.read().decode()
+    assert 'lsnotify_ingest_datums_unmapped_total{reason="resource_cap_reached",source="cloudwatch"} 2.0' in text
 
 
 # -- the API rate ------------------------------------------------------------------------------------------------

@@ -8,8 +8,9 @@
 - TestAlarm: one call per alarm per ``test_alarm_interval`` seconds. A call too soon is refused rather than recorded
   without notifying: a test that reports success yet sends nothing would mislead whoever is testing.
 - Monitored resources and alarms: at most ``max_resources`` and ``max_alarms`` per account, every region together
-  (on top of Lightsail's two alarms per metric). The operator's ``lsnotify resources add`` and ``metrics put``
-  are not capped.
+  (on top of Lightsail's two alarms per metric). A resource an agent reports through CloudWatch or OTLP beyond the
+  cap is not registered: its datums feed nothing and are counted as such, as CloudWatch accepts any datum. The
+  operator's ``lsnotify resources add`` and ``metrics put`` are not capped.
 
 A wait is refused with ``OperationFailureException``, whose message says when the next call may succeed: nothing is
 wrong with the input, and both operations list that error in Lightsail's model. (Not ``ThrottlingException``: the
@@ -24,7 +25,7 @@ resource or alarm under a cap may both pass.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -153,6 +154,18 @@ async def check_resource_room(store: Store, max_resources: int, account_id: str,
             f"{field}: account {account_id} already has {max_resources} monitored resources, the most it may "
             "have in all regions together; delete one first."
         )
+
+
+async def resources_without_room(store: Store, max_resources: int, scope: Scope, names: Collection[str]) -> set[str]:
+    """Of the resources ``names`` one request reports, those the account may not register: the new ones beyond its
+    room under ``max_resources`` (0: no cap), the names after the first ones in sorted order."""
+    if not max_resources:
+        return set()
+    new = sorted([name for name in set(names) if await store.get_resource(scope, name) is None])
+    if not new:
+        return set()
+    room = max(0, max_resources - await store.count_resources(scope.account_id))
+    return set(new[room:])
 
 
 async def check_alarm_room(store: Store, max_alarms: int, account_id: str) -> None:
