@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
+from signing import post, sign
 from test_dev_inbox import messages, metric
 
 from alarm_helpers import lsnotify_client, model_data_path, register
@@ -224,15 +226,21 @@ def test_an_agent_registers_no_resource_beyond_the_cap(limited: ServerProcess) -
 # -- the API rate ------------------------------------------------------------------------------------------------
 
 
+def refusals(call: Callable[[], Any], times: int) -> list[dict[str, Any]]:
+    """The error responses of ``times`` calls made as fast as they go."""
+    responses = []
+    for _ in range(times):
+        try:
+            call()
+        except ClientError as error:
+            responses.append(error.response)
+    return responses
+
+
 def test_a_key_over_its_rate_is_throttled_as_aws_does(limited: ServerProcess) -> None:
     busy, calm = limited.new_account(), limited.new_account()
     lightsail = limited.client(busy)
-    throttled = []
-    for _ in range(40):  # a burst of 30, then 1 a second
-        try:
-            lightsail.get_contact_methods()
-        except lightsail.exceptions.ClientError as error:
-            throttled.append(error.response)
+    throttled = refusals(lightsail.get_contact_methods, 40)  # a burst of 30, then 1 a second
     assert throttled  # (how many depends on how fast 40 calls go: each second refills one)
     assert refused(throttled[0], "ThrottlingException").startswith(f"Rate exceeded: access key {busy.access_key_id}")
     limited.client(calm).get_contact_methods()  # another key has a bucket of its own
@@ -246,3 +254,20 @@ def test_a_key_over_its_rate_is_throttled_as_aws_does(limited: ServerProcess) ->
         config=Config(retries={"max_attempts": 5, "mode": "standard"}),
     )
     assert patient.get_contact_methods()["contactMethods"] == []
+
+
+def test_metric_ingestion_takes_from_the_same_bucket_as_the_api(limited: ServerProcess) -> None:
+    account = limited.new_account()
+    cloudwatch = limited.client(account, service="cloudwatch")  # no retries
+    datum = {"MetricName": "CPUUtilization", "Dimensions": [{"Name": "InstanceName", "Value": "agent-1"}], "Value": 1.0}
+    throttled = refusals(lambda: cloudwatch.put_metric_data(Namespace="Custom/App", MetricData=[datum]), 40)
+    assert throttled
+    # CloudWatch's own code for it, which the SDKs retry as they do ThrottlingException
+    assert refused(throttled[0], "Throttling").startswith(f"Rate exceeded: access key {account.access_key_id}")
+    # The key's bucket is empty for the Lightsail API too, and an OTLP export is told 429, which exporters retry.
+    lightsail = limited.client(account)
+    assert any(r["Error"]["Code"] == "ThrottlingException" for r in refusals(lightsail.get_contact_methods, 10))
+    url = limited.url + "/v1/metrics"
+    headers = {"Content-Type": "application/json"}
+    statuses = [post(url, sign(url, headers, b"{}", account, service="monitoring"), b"{}").status for _ in range(10)]
+    assert 429 in statuses

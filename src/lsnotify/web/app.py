@@ -126,6 +126,8 @@ def build_app(
     served = api_services()
     metrics = Metrics(modeled_operations(served), {settings.email_provider, settings.sms_provider})
     worker = build_worker(settings, store, box, clock, metrics.observe_delivery)
+    # One bucket per key whatever it calls: the Lightsail API and metric ingestion alike.
+    throttle = TokenBuckets(settings.api_rate, settings.api_burst) if settings.api_rate else None
     api = ApiEndpoint(
         services=served,
         authenticator=authenticator,
@@ -134,7 +136,7 @@ def build_app(
         body_timeout=settings.body_timeout,
         access_log=settings.access_log,
         observe=metrics.observe_request,
-        throttle=TokenBuckets(settings.api_rate, settings.api_burst) if settings.api_rate else None,
+        throttle=throttle,
     )
 
     # -- alarms (issue 4): the evaluator runs inside serve unless --no-evaluate-alarms
@@ -171,7 +173,7 @@ def build_app(
         *console_routes(services, secure_cookie=settings.effective_public_url.startswith("https://")),
     ]
     pages = Starlette(routes=routes, lifespan=lifespan)
-    ingest = ingest_router(settings, services, box, clock, metrics.registry)
+    ingest = ingest_router(settings, services, box, clock, metrics.registry, throttle)
     return Components(settings, store, services, FrontDoor(api, pages, ingest), worker, metrics, evaluator)
 
 
