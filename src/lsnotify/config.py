@@ -27,6 +27,12 @@ DEFAULT_SMS_REGIONS = frozenset(
     {"us-east-1", "us-west-2", "eu-west-1", "ap-northeast-1", "ap-southeast-1", "ap-southeast-2"}
 )
 
+DEFAULT_SMS_COUNTRIES = frozenset({"AU", "CA", "DE", "FR", "GB", "GG", "IE", "IM", "JE", "JP", "NZ", "SG", "US"})
+"""Where SMS may go unless the operator says otherwise: a few countries of the SMS regions' markets (GG, IM and JE
+share the UK's +44 numbering), not the whole world, so that a leaked key cannot run up a bill on premium-rate
+numbers (SMS pumping)."""
+EVERY_COUNTRY = "*"
+
 # The longest alarm evaluation range: PutAlarm's most evaluation periods (288) plus the range's 2 extra periods,
 # of 300 seconds each. config sits below domain in the import layers, so the figures are restated; a unit test
 # holds them equal to domain.metrics.LONGEST_EVALUATION_RANGE_SECONDS.
@@ -57,7 +63,8 @@ class Settings:
         DEFAULT_SMS_REGIONS, "Comma-separated regions where SMS contact methods may be created; empty disables SMS."
     )
     sms_countries: frozenset[str] = _setting(
-        frozenset(), "Comma-separated ISO country codes SMS may go to; empty allows all."
+        DEFAULT_SMS_COUNTRIES,
+        "Comma-separated ISO country codes SMS may go to; * allows every country, empty none.",
     )
     verification_ttl: float = _setting(86400.0, "Seconds an email verification link stays valid.")
     signature_max_skew: float = _setting(900.0, "Seconds a signed request's X-Amz-Date may differ from the clock.")
@@ -144,6 +151,26 @@ class Settings:
         "Metric names translated to Lightsail metrics, as name=LightsailName pairs (comma-separated; in TOML a "
         "[metric_names] table), e.g. cpu_usage_active=CPUUtilization.",
     )
+    # -- limits: what one account or access key may make lsnotify send, store or answer --------------------------
+    verification_interval: float = _setting(
+        60.0, "Seconds between two verification emails of one account and region's Email contact method; 0: no wait."
+    )
+    verifications_per_day: int = _setting(
+        10, "Most verification emails of one account and region's Email contact method per 24 hours; 0: no limit."
+    )
+    emails_per_hour: int = _setting(
+        1000, "Most emails sent per account per hour; more are suppressed (kept in the outbox, not sent); 0: no limit."
+    )
+    sms_per_hour: int = _setting(
+        100, "Most SMS sent per account per hour; more are suppressed (kept in the outbox, not sent); 0: no limit."
+    )
+    test_alarm_interval: float = _setting(60.0, "Seconds between two TestAlarm calls on one alarm; 0: no wait.")
+    max_resources: int = _setting(1000, "Most monitored resources per account, all regions together; 0: no limit.")
+    max_alarms: int = _setting(1000, "Most alarms per account, all regions together; 0: no limit.")
+    api_rate: float = _setting(
+        0.0, "API requests per second each access key may make (a token bucket per process); 0: no limit."
+    )
+    api_burst: int = _setting(50, "Requests an access key may make at once, above --api-rate, before throttling.")
 
     @property
     def effective_public_url(self) -> str:
@@ -312,6 +339,7 @@ def _check(settings: Settings) -> None:
     _check_delivery(settings)
     _check_database(settings)
     _check_connections(settings)
+    _check_limits(settings)
 
 
 def _check_connections(settings: Settings) -> None:
@@ -323,6 +351,48 @@ def _check_connections(settings: Settings) -> None:
         raise ConfigError("keep_alive_timeout: must be at least 1 (second)")
     if settings.max_connections < 1:
         raise ConfigError("max_connections: must be at least 1")
+
+
+LIMITS_OFF: dict[str, Any] = {
+    "sms_countries": frozenset({EVERY_COUNTRY}),
+    "verification_interval": 0.0,
+    "verifications_per_day": 0,
+    "emails_per_hour": 0,
+    "sms_per_hour": 0,
+    "test_alarm_interval": 0.0,
+    "max_resources": 0,
+    "max_alarms": 0,
+    "api_rate": 0.0,
+}
+"""The value of each limit that turns it off: what ``mock_lightsail`` and ``ThreadedServer`` use unless asked."""
+
+LIMITS_LOOK_BACK = 86400.0
+"""The longest window a limit counts over (a day of verification emails): the outbox keeps sent messages as long."""
+
+
+def without_limits(settings: Settings) -> Settings:
+    """``settings`` with every limit off."""
+    return dataclasses.replace(settings, **LIMITS_OFF)
+
+
+def _check_limits(settings: Settings) -> None:
+    if bad := {code for code in settings.sms_countries if code != EVERY_COUNTRY and not _is_country(code)}:
+        raise ConfigError(f"sms_countries: {', '.join(sorted(bad))} not ISO 3166 country code(s) (or * for all)")
+    for name in LIMITS_OFF.keys() - {"sms_countries"}:
+        if getattr(settings, name) < 0:
+            raise ConfigError(f"{name}: must not be negative (0 turns the limit off)")
+    if settings.api_rate and settings.api_burst < 1:
+        raise ConfigError("api_burst: must be at least 1 when api_rate is set")
+    counts_outbox = settings.verifications_per_day or settings.emails_per_hour or settings.sms_per_hour
+    if counts_outbox and settings.outbox_retention < LIMITS_LOOK_BACK:
+        raise ConfigError(
+            f"outbox_retention: must be at least {LIMITS_LOOK_BACK:g} seconds while verifications_per_day, "
+            "emails_per_hour or sms_per_hour is on: they count the messages the outbox keeps"
+        )
+
+
+def _is_country(code: str) -> bool:
+    return len(code) == 2 and code.isascii() and code.isalpha() and code.isupper()
 
 
 # -- postgres -------------------------------------------------------------------------------------------

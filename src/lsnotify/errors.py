@@ -11,7 +11,7 @@ Only ``awsjson.serialize`` turns them into bytes. Two families::
     ├── protocol errors: SerializationException, UnknownOperationException,
     │   UnsupportedOperationException, RequestEntityTooLargeException, RequestTimeoutException,
     │   MissingAuthenticationTokenException, IncompleteSignatureException,
-    │   InvalidSignatureException, UnrecognizedClientException
+    │   InvalidSignatureException, UnrecognizedClientException, ThrottlingException
     └── CloudWatchError             CloudWatch's modeled exceptions: + code (the AWS Query error code)
         ├── InvalidParameterValueException, MissingRequiredParameterException,
         │   InvalidParameterCombinationException                              (400)
@@ -159,6 +159,10 @@ class UnrecognizedClientException(WireError):
     """The security token included in the request is invalid."""
 
     status = 403
+
+
+class ThrottlingException(WireError):
+    """Rate exceeded."""
 
 
 class CloudWatchError(WireError):

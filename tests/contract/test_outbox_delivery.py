@@ -10,7 +10,14 @@ from dataclasses import replace
 
 from lsnotify.domain import Operation, Scope, new_id
 from lsnotify.domain.contacts import EMAIL, PENDING_VERIFICATION, SMS, ContactMethod, VerificationToken
-from lsnotify.domain.outbox import OUTBOX_DEAD, OUTBOX_PENDING, OUTBOX_SENT, CapturedMessage, OutboxMessage
+from lsnotify.domain.outbox import (
+    OUTBOX_DEAD,
+    OUTBOX_PENDING,
+    OUTBOX_SENT,
+    OUTBOX_SUPPRESSED,
+    CapturedMessage,
+    OutboxMessage,
+)
 from lsnotify.storage.base import MessageFilter, Store
 
 NOW = 1_800_000_000.0
@@ -36,7 +43,7 @@ async def test_enqueued_messages_are_claimed_oldest_first_with_a_counted_attempt
     assert all(c.message.attempts == 1 and c.queued_at == c.message.created_at for c in claimed)
     assert claimed[0].message.payload == older.payload
     assert await store.claim_outbox("w2", NOW, 10, LEASE) == []  # leased, and the third is not due yet
-    assert await store.outbox_counts() == {OUTBOX_PENDING: 3, OUTBOX_SENT: 0, OUTBOX_DEAD: 0}
+    assert await store.outbox_counts() == {OUTBOX_PENDING: 3, OUTBOX_SENT: 0, OUTBOX_DEAD: 0, OUTBOX_SUPPRESSED: 0}
 
 
 async def test_claim_respects_the_limit(store: Store) -> None:
@@ -105,10 +112,10 @@ async def test_counts_and_pruning_of_sent_messages(store: Store) -> None:
     await store.record_outbox_sent(by_id[old.id], NOW + 1)
     await store.record_outbox_sent(by_id[recent.id], NOW + 100)
     await store.record_outbox_failure(by_id[dead.id], "x", None)
-    assert await store.outbox_counts() == {OUTBOX_PENDING: 0, OUTBOX_SENT: 2, OUTBOX_DEAD: 1}
+    assert await store.outbox_counts() == {OUTBOX_PENDING: 0, OUTBOX_SENT: 2, OUTBOX_DEAD: 1, OUTBOX_SUPPRESSED: 0}
     assert await store.prune_outbox(NOW + 50) == 1
     assert [m.id for m in await store.list_outbox(OUTBOX_SENT)] == [recent.id]
-    assert await store.outbox_counts() == {OUTBOX_PENDING: 0, OUTBOX_SENT: 1, OUTBOX_DEAD: 1}
+    assert await store.outbox_counts() == {OUTBOX_PENDING: 0, OUTBOX_SENT: 1, OUTBOX_DEAD: 1, OUTBOX_SUPPRESSED: 0}
 
 
 def captured(protocol: str = EMAIL, destination: str = "a@example.com", account_id: str = "111111111111",

@@ -12,6 +12,7 @@ from cryptography.fernet import Fernet
 
 from lsnotify.config import load_settings
 from lsnotify.delivery.gate import Gate
+from lsnotify.delivery.quota import Quota
 from lsnotify.delivery.render import Renderer
 from lsnotify.delivery.retry import RetryPolicy
 from lsnotify.delivery.senders import DeliveryFailed, Envelope
@@ -61,7 +62,11 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 
 def make_worker(
-    store: Store, sender: RecordingSender, clock: Clock, outcomes: list[tuple[str, str]] | None = None
+    store: Store,
+    sender: RecordingSender,
+    clock: Clock,
+    outcomes: list[tuple[str, str]] | None = None,
+    quota: Quota | None = None,
 ) -> Worker:
     return Worker(
         store=store,
@@ -73,6 +78,7 @@ def make_worker(
         clock=clock,
         observe=(lambda provider, outcome: outcomes.append((provider, outcome))) if outcomes is not None else None,
         name="test-worker",
+        quota=quota,
     )
 
 

@@ -22,12 +22,12 @@ from opentelemetry.proto.common.v1.common_pb2 import KeyValue
 from opentelemetry.proto.metrics.v1.metrics_pb2 import AGGREGATION_TEMPORALITY_CUMULATIVE, NumberDataPoint
 
 from lsnotify.awsjson.serialize import WireResponse
-from lsnotify.errors import SerializationException, WireError
+from lsnotify.errors import SerializationException, ThrottlingException, WireError
 
 PROTOBUF = "application/x-protobuf"
 JSON = "application/json"
 _GRPC_CODES = {400: code_pb2.INVALID_ARGUMENT, 401: code_pb2.UNAUTHENTICATED, 403: code_pb2.PERMISSION_DENIED,
-               404: code_pb2.NOT_FOUND, 413: code_pb2.RESOURCE_EXHAUSTED}  # fmt: skip
+               404: code_pb2.NOT_FOUND, 413: code_pb2.RESOURCE_EXHAUSTED, 429: code_pb2.RESOURCE_EXHAUSTED}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +122,12 @@ def success(encoding: str) -> WireResponse:
 
 def error(wire_error: WireError, encoding: str) -> WireResponse:
     """A ``google.rpc.Status`` whose message names the error type and says what is wrong."""
-    code = _GRPC_CODES.get(wire_error.status, code_pb2.INTERNAL)
+    # OTLP/HTTP exporters retry a 429 with backoff but drop the data on a 400: a throttled export must say 429.
+    http_status = 429 if isinstance(wire_error, ThrottlingException) else wire_error.status
+    code = _GRPC_CODES.get(http_status, code_pb2.INTERNAL)
     status = status_pb2.Status(code=code, message=f"{wire_error.type_name}: {wire_error.message}")
     if encoding == PROTOBUF:
         body = status.SerializeToString()
     else:
         body = json_format.MessageToJson(status, indent=None).encode()
-    return WireResponse(wire_error.status, [(b"content-type", encoding.encode())], body)
+    return WireResponse(http_status, [(b"content-type", encoding.encode())], body)

@@ -1,7 +1,8 @@
 """The delivery commands: ``lsnotify worker`` (the outbox worker as its own process) and ``lsnotify outbox``.
 
-``outbox list [--status pending|sent|dead]`` prints the outbox as JSON (never message contents: a verification
-message holds a sealed token); ``outbox retry ID... | --all-dead`` gives dead messages a new round of attempts.
+``outbox list [--status pending|sent|dead|suppressed]`` prints the outbox as JSON (never message contents: a
+verification message holds a sealed token; a suppressed message's ``lastError`` names the hourly cap it was over);
+``outbox retry ID... | --all-dead`` gives dead messages a new round of attempts.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from lsnotify.cli.common import (
 )
 from lsnotify.config import Settings
 from lsnotify.delivery.providers import build_worker
-from lsnotify.domain.outbox import OUTBOX_DEAD, OUTBOX_PENDING, OUTBOX_SENT, OutboxMessage
+from lsnotify.domain.outbox import OUTBOX_PENDING, OUTBOX_STATES, OutboxMessage
 from lsnotify.identity import SecretBox, check_secret_key, secret_box
 from lsnotify.messages.formats import iso_time
 from lsnotify.storage.base import Store
@@ -78,7 +79,7 @@ def _describe(m: OutboxMessage) -> dict[str, Any]:
 
 
 @outbox.command("list")
-@click.option("--status", type=click.Choice([OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_DEAD]), help="Only these messages.")
+@click.option("--status", type=click.Choice(OUTBOX_STATES), help="Only these messages.")
 @click.option("--limit", type=click.IntRange(1), default=1000, show_default=True, help="Most messages listed.")
 @store_command
 def outbox_list(settings: Settings, status: str | None, limit: int) -> None:

@@ -7,6 +7,7 @@ from lsnotify.clock import Clock
 from lsnotify.config import Settings
 from lsnotify.delivery.capture import CaptureSender
 from lsnotify.delivery.gate import Gate
+from lsnotify.delivery.quota import Quota
 from lsnotify.delivery.render import Renderer
 from lsnotify.delivery.retry import RetryPolicy
 from lsnotify.delivery.senders import Sender
@@ -41,6 +42,7 @@ def build_worker(
         ),
         clock=clock,
         observe=observe,
+        quota=Quota(store, {EMAIL: settings.emails_per_hour, SMS: settings.sms_per_hour}),
     )
 
 

@@ -9,6 +9,10 @@ Connections are kept open between messages (at most ``pool_size`` idle ones; the
 many are in use); one the server closed while idle is
 replaced without counting a failed attempt. A 5xx answer to the recipient or the data is permanent; everything
 else (refused connections, timeouts, 4xx) is retried by the worker.
+
+Internationalized addresses: a non-ASCII domain is sent in its ASCII (IDNA) form, which every server takes; a
+non-ASCII local part has no ASCII form, so that message goes with ``SMTPUTF8`` (RFC 6531: UTF-8 in the envelope and
+headers) when the server offers it, and is dead-lettered saying so when it does not.
 """
 
 from __future__ import annotations
@@ -27,10 +31,13 @@ from email.mime.nonmultipart import MIMENonMultipart
 from email.utils import format_datetime, formataddr, parseaddr
 
 import aiosmtplib
+from email_validator import EmailNotValidError, validate_email
 
 from lsnotify.delivery.senders import DeliveryFailed, Envelope
 
 _POLICY = email.policy.compat32.clone(linesep="\r\n")
+_UTF8_POLICY = email.policy.SMTPUTF8.clone(linesep="\r\n")
+"""Writes header values in UTF-8 as they are (RFC 6532): only for a message sent with SMTPUTF8."""
 _UTF8 = Charset("utf-8")
 _UTF8.body_encoding = QP  # readable in a raw message, unlike base64
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -50,13 +57,19 @@ def one_line(text: str) -> str:
     return _CONTROL.sub(" ", text).strip()
 
 
-def recipient(address: str) -> Address:
+def recipient(address: str) -> tuple[str, bool]:
+    """``address`` as RCPT TO and the ``To`` header take it, and whether it needs SMTPUTF8 (a non-ASCII local part)."""
     if _CONTROL.search(address):
         raise DeliveryFailed(f"refused to send to {address!r}: the address holds a control character", permanent=True)
     try:
-        return Address(addr_spec=address)
-    except (ValueError, IndexError) as exc:
+        if address.isascii():
+            return Address(addr_spec=address).addr_spec, False
+        valid = validate_email(address, check_deliverability=False)
+    except (ValueError, IndexError, EmailNotValidError) as exc:
         raise DeliveryFailed(f"refused to send to {address!r}: {exc}", permanent=True) from None
+    if valid.ascii_email is not None:  # only the domain was internationalized
+        return valid.ascii_email, False
+    return valid.normalized, True
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +78,8 @@ class OutgoingEmail:
     rcpt_to: str
     data: bytes
     """The whole message, CRLF line endings."""
+    smtputf8: bool = False
+    """Whether it must go with SMTPUTF8: its recipient's local part is not ASCII."""
 
 
 def _header_text(value: str) -> str:
@@ -92,7 +107,7 @@ def build_email(envelope: Envelope, email_from: str) -> OutgoingEmail:
     ``EmailMessage``; they check nothing, so every header value below is made single-line first."""
     name, from_address = parseaddr(email_from)
     sender = Address(display_name=one_line(name), addr_spec=from_address)
-    to = recipient(envelope.destination)
+    to, smtputf8 = recipient(envelope.destination)
     text = _text_part(envelope.text, "plain")
     message: MIMENonMultipart | MIMEMultipart = text
     if envelope.html:
@@ -100,12 +115,13 @@ def build_email(envelope: Envelope, email_from: str) -> OutgoingEmail:
         message.attach(text)
         message.attach(_text_part(envelope.html, "html"))
     message["From"] = formataddr((sender.display_name, sender.addr_spec), charset="utf-8")
-    message["To"] = to.addr_spec
+    message["To"] = to
     message["Subject"] = _header_text(envelope.subject or "")
     message["Date"] = format_datetime(datetime.fromtimestamp(envelope.created_at, UTC))
     message["Message-ID"] = message_id(envelope.idempotency_key, sender.domain)
     message["Auto-Submitted"] = "auto-generated"
-    return OutgoingEmail(sender.addr_spec, to.addr_spec, message.as_bytes(policy=_POLICY))
+    data = message.as_bytes(policy=_UTF8_POLICY if smtputf8 else _POLICY)
+    return OutgoingEmail(sender.addr_spec, to, data, smtputf8)
 
 
 class SmtpSender:
@@ -146,7 +162,7 @@ class SmtpSender:
         client = self._idle.pop() if self._idle else None
         if client is not None:
             try:
-                await client.sendmail(message.mail_from, [message.rcpt_to], message.data)
+                await self._sendmail(client, message)
             except (aiosmtplib.SMTPServerDisconnected, ConnectionError):
                 await self._discard(client)  # the server closed it while idle: try once on a new connection
             except Exception as exc:
@@ -158,7 +174,7 @@ class SmtpSender:
         client = None
         try:
             client = await self._connect()
-            await client.sendmail(message.mail_from, [message.rcpt_to], message.data)
+            await self._sendmail(client, message)
         except Exception as exc:
             if client is not None:
                 await self._discard(client)
@@ -173,6 +189,19 @@ class SmtpSender:
                 await client.quit()
             except Exception:
                 client.close()
+
+    async def _sendmail(self, client: aiosmtplib.SMTP, message: OutgoingEmail) -> None:
+        options = ["SMTPUTF8"] if message.smtputf8 else None
+        try:
+            await client.sendmail(message.mail_from, [message.rcpt_to], message.data, mail_options=options)
+        except aiosmtplib.SMTPNotSupported:
+            if not message.smtputf8:
+                raise
+            raise DeliveryFailed(
+                f"SMTP {self._where} does not offer SMTPUTF8, which the internationalized address "
+                f"{message.rcpt_to!r} needs (its local part is not ASCII)",
+                permanent=True,
+            ) from None
 
     async def _connect(self) -> aiosmtplib.SMTP:
         client = aiosmtplib.SMTP(**self._options)  # type: ignore[arg-type]

@@ -9,7 +9,8 @@ Claims are leased: a worker that dies (``kill -9``) leaves its messages claimed 
 any worker claims them again. So delivery is at-least-once: a message sent just before a crash, but not recorded,
 is sent again, with the same idempotency key (the email's ``Message-ID``). A failed attempt is retried under the
 ``RetryPolicy``; a permanent failure, or running out of attempts or time, dead-letters the message, and so does
-the ``Gate`` when a message is no longer wanted (its recipient or its link changed while it waited).
+the ``Gate`` when a message is no longer wanted (its recipient or its link changed while it waited). A message over
+its account's hourly cap (``Quota``) is suppressed: recorded with the reason, never sent.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 
 from lsnotify.clock import Clock
 from lsnotify.delivery.gate import Gate
+from lsnotify.delivery.quota import Quota
 from lsnotify.delivery.render import Renderer
 from lsnotify.delivery.retry import RetryPolicy
 from lsnotify.delivery.senders import DeliveryFailed, Sender
@@ -31,7 +33,7 @@ from lsnotify.storage.base import Store
 
 log = logging.getLogger("lsnotify.delivery")
 
-# Called once per attempt with (provider, outcome): outcome is "sent", "failed" (to be retried) or "dead".
+# Called once per attempt with (provider, outcome): "sent", "failed" (to be retried), "dead" or "suppressed".
 DeliveryObserver = Callable[[str, str], None]
 
 PRUNE_EVERY = 3600.0
@@ -62,6 +64,7 @@ class Worker:
         clock: Clock,
         observe: DeliveryObserver | None = None,
         name: str | None = None,
+        quota: Quota | None = None,
     ) -> None:
         self._store = store
         self._senders = senders
@@ -71,6 +74,7 @@ class Worker:
         self._options = options
         self._clock = clock
         self._observe = observe
+        self._quota = quota or Quota(store, {})
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self._sending = asyncio.Semaphore(options.concurrency)
         self._pruned_at = 0.0
@@ -122,20 +126,33 @@ class Worker:
             return []
 
     async def _deliver(self, claimed: ClaimedMessage) -> None:
+        try:
+            await self._attempt(claimed)
+        finally:
+            self._quota.release(claimed.message)  # once its outcome is recorded: the store counts it by then
+
+    async def _attempt(self, claimed: ClaimedMessage) -> None:
         message = claimed.message
         sender = self._senders[message.protocol]
         failure: DeliveryFailed | None = None
+        suppressed: str | None = None
         async with self._sending:  # the slot is held for the send only, not while its result is committed
             try:
                 envelope = self._renderer.render(message)
                 if (refusal := await self._gate.refusal(message, self._clock())) is not None:
                     raise DeliveryFailed(refusal, permanent=True)
-                await sender.send(envelope)
+                if (suppressed := await self._quota.admit(message, self._clock())) is None:
+                    await sender.send(envelope)
             except DeliveryFailed as exc:
                 failure = exc
             except Exception as exc:
                 log.exception("delivering message %s failed unexpectedly", message.id)
                 failure = DeliveryFailed(f"{type(exc).__name__}: {exc}")
+        if suppressed is not None:
+            await self._record(self._store.record_outbox_suppressed(claimed, suppressed), message.id)
+            log.warning("message %s to %s not sent: %s", message.id, message.destination, suppressed)
+            self._observed(sender.name, "suppressed")
+            return
         if failure is None:
             await self._record(self._store.record_outbox_sent(claimed, self._clock()), message.id)
             self._observed(sender.name, "sent")

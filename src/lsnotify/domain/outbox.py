@@ -9,6 +9,9 @@ from typing import Any, Final
 OUTBOX_PENDING: Final = "pending"
 OUTBOX_SENT: Final = "sent"
 OUTBOX_DEAD: Final = "dead"
+OUTBOX_SUPPRESSED: Final = "suppressed"
+"""Over its account's hourly cap: kept in the outbox with the reason, never sent."""
+OUTBOX_STATES: Final = (OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_DEAD, OUTBOX_SUPPRESSED)
 
 VERIFICATION_KIND: Final = "verification"
 """An email verification: its payload carries the sealed token, and delivery renders the email at send time."""

@@ -15,6 +15,7 @@ from lsnotify.context import RequestContext
 from lsnotify.domain import Scope
 from lsnotify.domain.metrics import DEFAULT_METRIC_RETENTION_SECONDS
 from lsnotify.identity import SecretBox
+from lsnotify.service.limits import NO_LIMITS, Limits
 from lsnotify.storage.base import Store
 
 
@@ -25,11 +26,13 @@ class Rules:
     sms_regions: frozenset[str]
     """Regions where SMS contact methods may be created; empty disables SMS."""
     sms_countries: frozenset[str]
-    """ISO 3166 country codes SMS may go to; empty allows every country."""
+    """ISO 3166 country codes SMS may go to; ``config.EVERY_COUNTRY`` among them allows every country, empty none."""
     verification_ttl: float
     """Seconds an email verification stays open before the contact method becomes ``Invalid``."""
     metric_retention: float = DEFAULT_METRIC_RETENTION_SECONDS
     """Seconds metric data is kept; older datapoints are refused."""
+    limits: Limits = NO_LIMITS
+    """What one account may make lsnotify send or keep; none unless given."""
 
 
 @dataclass(frozen=True, slots=True)

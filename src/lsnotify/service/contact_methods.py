@@ -15,11 +15,14 @@ from typing import Any
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from lsnotify.config import EVERY_COUNTRY
 from lsnotify.context import RequestContext
 from lsnotify.domain import new_id
 from lsnotify.domain.contacts import EMAIL, INVALID, PENDING_VERIFICATION, VALID, ContactMethod, contact_method_name
+from lsnotify.domain.outbox import VERIFICATION_KIND
 from lsnotify.errors import InvalidInputException, NotFoundException, shown
 from lsnotify.service import Services, scope_of
+from lsnotify.service.limits import check_verification_allowed
 from lsnotify.service.operations import new_operation, operations_result
 from lsnotify.service.tags import parse_tags, tags_to_wire
 from lsnotify.service.verification import new_verification
@@ -53,10 +56,11 @@ def check_phone_number(number: str, allowed_countries: frozenset[str]) -> str:
     if parsed is None or not phonenumbers.is_valid_number(parsed):
         raise InvalidInputException(f"contactEndpoint: {shown(number)} is not a valid phone number.")
     country = phonenumbers.region_code_for_number(parsed)
-    if allowed_countries and country not in allowed_countries:
+    if EVERY_COUNTRY not in allowed_countries and country not in allowed_countries:
+        where = ", ".join(sorted(allowed_countries)) or "none: SMS is disabled"
         raise InvalidInputException(
-            f"contactEndpoint: SMS to {country} numbers is not supported here "
-            f"(supported: {', '.join(sorted(allowed_countries))})."
+            f"contactEndpoint: SMS to {country} numbers is not allowed on this server (allowed countries: {where}); "
+            "the operator chooses them with --sms-countries."
         )
     return number
 
@@ -109,6 +113,9 @@ async def create_contact_method(svc: Services, ctx: RequestContext, params: dict
     )
     op = new_operation(ctx, cm.name, RESOURCE_TYPE, "CreateContactMethod", now)
     if protocol == EMAIL:
+        # A create refused as a duplicate below would send nothing: only a create that can succeed is limited.
+        if not await svc.store.list_contact_methods(scope_of(ctx), [EMAIL]):
+            await check_verification_allowed(svc.store, svc.rules.limits, scope_of(ctx), VERIFICATION_KIND, now)
         token, message = new_verification(svc, cm, now)
         cm = replace(cm, verification_expires_at=token.expires_at)
         create = svc.store.create_contact_method(cm, op, [message], token)
@@ -157,6 +164,7 @@ async def send_contact_method_verification(
     if cm.status == VALID:
         raise already
     now = svc.clock()
+    await check_verification_allowed(svc.store, svc.rules.limits, scope_of(ctx), VERIFICATION_KIND, now)
     token, message = new_verification(svc, cm, now)
     op = new_operation(ctx, cm.name, RESOURCE_TYPE, "SendContactMethodVerification", now)
     try:

@@ -278,10 +278,10 @@ class Store(Protocol):
         """
 
     async def outbox_counts(self) -> dict[str, int]:
-        """How many messages are in each state (``pending``, ``sent``, ``dead``), zero included."""
+        """How many messages are in each state (``pending``, ``sent``, ``dead``, ``suppressed``), zero included."""
 
     async def prune_outbox(self, sent_before: float) -> int:
-        """Delete messages sent before ``sent_before``; return how many."""
+        """Delete messages sent, or suppressed, before ``sent_before``; return how many."""
 
     async def capture_message(self, message: CapturedMessage) -> None:
         """Keep a message for the dev inbox; capturing the same id again keeps the first copy."""
@@ -296,3 +296,32 @@ class Store(Protocol):
 
     async def peek_verification(self, token_hash: str, now: float) -> ContactMethod | None:
         """The contact method a live token would verify, changing nothing; None when the token is not live."""
+
+    # -- limits: what the outbound limits count, and the one outcome they add -----------------------------------
+    async def outbox_times(self, scope: Scope, kind: str, since: float) -> list[float]:
+        """When the scope's messages of ``kind`` were queued, at ``since`` or later, newest first; whatever became of
+        them (pending, sent, dead or suppressed)."""
+
+    async def count_sent(self, account_id: str, protocol: str, since: float, excluding: Collection[str] = ()) -> int:
+        """How many of the account's ``protocol`` messages (every region) were sent at ``since`` or later, leaving
+        out the messages of the ids in ``excluding`` (those a worker counts itself while it sends them)."""
+
+    async def record_outbox_suppressed(self, claimed: ClaimedMessage, reason: str) -> bool:
+        """Settle the message as ``suppressed`` with ``reason``: never sent, never retried. Changes nothing and
+        returns False when the claim no longer holds (as ``record_outbox_failure``)."""
+
+    async def record_alarm_test_paced(
+        self, alarm: Alarm, operation: Operation, outbox: Sequence[OutboxMessage], tested_since: float
+    ) -> float | None:
+        """``record_alarm_test``, unless the alarm has an operation of ``operation``'s type recorded at
+        ``tested_since`` or later: then change nothing and return that operation's time. Of concurrent calls, those
+        after the first see its operation (a compare-and-set, whatever the number of nodes)."""
+
+    async def last_operation_at(self, scope: Scope, resource_name: str, operation_type: str) -> float | None:
+        """When the newest operation of ``operation_type`` on ``resource_name`` was recorded; None when none was."""
+
+    async def count_resources(self, account_id: str) -> int:
+        """How many monitored resources the account has, in every region."""
+
+    async def count_alarms(self, account_id: str) -> int:
+        """How many alarms the account has, in every region."""

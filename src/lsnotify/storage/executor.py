@@ -1,9 +1,9 @@
 """The little a transaction written once needs from a database connection: ``Executor``.
 
-The reads and transactions of ``storage.access_keys``, ``contact_methods``, ``tags``, ``operations``, ``outbox`` and
-``alarms`` are written against it; ``sqlite.executor`` and ``postgres.executor`` implement it. The SQLite executor's
-methods never suspend, so the same ``async def`` runs synchronously on SQLite's writer thread (``run_now``) and its
-reads take no hop off the event loop; the PostgreSQL executor awaits asyncpg.
+The reads and transactions of ``storage.access_keys``, ``contact_methods``, ``tags``, ``operations``, ``outbox``,
+``alarms`` and ``limits`` are written against it; ``sqlite.executor`` and ``postgres.executor`` implement it. The
+SQLite executor's methods never suspend, so the same ``async def`` runs synchronously on SQLite's writer thread
+(``run_now``) and its reads take no hop off the event loop; the PostgreSQL executor awaits asyncpg.
 """
 
 from __future__ import annotations

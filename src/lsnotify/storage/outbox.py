@@ -11,14 +11,7 @@ import secrets
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from lsnotify.domain.outbox import (
-    OUTBOX_DEAD,
-    OUTBOX_PENDING,
-    OUTBOX_SENT,
-    CapturedMessage,
-    ClaimedMessage,
-    OutboxMessage,
-)
+from lsnotify.domain.outbox import OUTBOX_STATES, CapturedMessage, ClaimedMessage, OutboxMessage
 from lsnotify.storage import queries
 from lsnotify.storage.base import MessageFilter
 from lsnotify.storage.executor import Executor
@@ -75,12 +68,12 @@ async def retry(ex: Executor, message_ids: Collection[str] | None, now: float) -
 
 
 async def prune(ex: Executor, sent_before: float) -> int:
-    return await ex.execute(queries.PRUNE_OUTBOX, sent_before)
+    return await ex.execute(queries.PRUNE_OUTBOX, sent_before, sent_before)
 
 
 async def counts(ex: Executor) -> dict[str, int]:
     found = {status: count for status, count in await ex.fetch(queries.OUTBOX_COUNTS)}
-    return {status: int(found.get(status, 0)) for status in (OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_DEAD)}
+    return {status: int(found.get(status, 0)) for status in OUTBOX_STATES}
 
 
 # -- the dev inbox --------------------------------------------------------------------------------------------------

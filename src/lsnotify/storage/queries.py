@@ -191,7 +191,10 @@ REQUEUE_DEAD = (
     "WHERE status = 'dead'"
 )
 """The head of the statement that puts dead letters back in the queue, which a list of ids may narrow."""
-PRUNE_OUTBOX = query("DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?")
+# A suppressed message was never sent: it goes once as old by when it was queued.
+PRUNE_OUTBOX = query(
+    "DELETE FROM outbox WHERE (status = 'sent' AND sent_at < ?) OR (status = 'suppressed' AND created_at < ?)"
+)
 OUTBOX_COUNTS = query("SELECT status, count(*) FROM outbox GROUP BY status")
 INSERT_CAPTURED = query(
     f"INSERT INTO captured_messages ({CAPTURED_COLUMNS}) VALUES ({placeholders(9)}) ON CONFLICT (id) DO NOTHING"
@@ -268,3 +271,24 @@ LIST_ALARM_HISTORY = query(
     f"SELECT {HISTORY_COLUMNS} FROM alarm_history WHERE account_id = ? AND region = ? AND alarm_name = ? "
     "ORDER BY revision DESC LIMIT ?"
 )
+
+# -- the outbound limits: what they count, and settling a message as suppressed -------------------------------------
+
+OUTBOX_TIMES = query(
+    "SELECT created_at FROM outbox WHERE account_id = ? AND region = ? AND kind = ? AND created_at >= ? "
+    "ORDER BY created_at DESC"
+)
+COUNT_SENT = "SELECT count(*) FROM outbox WHERE account_id = ? AND protocol = ? AND sent_at >= ?"
+"""The head of the count of an account's sent messages, which a list of ids to leave out may narrow."""
+RECORD_SUPPRESSED = query(
+    "UPDATE outbox SET status = 'suppressed', last_error = ?, claimed_by = NULL "
+    "WHERE id = ? AND claimed_by = ? AND status = 'pending'"
+)
+LAST_OPERATION_AT = query(
+    "SELECT max(created_at) FROM operations "
+    "WHERE account_id = ? AND region = ? AND resource_name = ? AND operation_type = ?"
+)
+# UPDATE: paced alarm tests of one alarm take turns, on any node; each sees the test the one before recorded.
+LOCK_ALARM = query("SELECT 1 FROM alarms WHERE account_id = ? AND region = ? AND id = ?", lock="FOR UPDATE")
+COUNT_ACCOUNT_RESOURCES = query("SELECT count(*) FROM monitored_resources WHERE account_id = ?")
+COUNT_ACCOUNT_ALARMS = query("SELECT count(*) FROM alarms WHERE account_id = ?")

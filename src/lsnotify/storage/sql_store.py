@@ -15,7 +15,7 @@ from lsnotify.domain import AccessKey, Operation, Scope, Tag, TaggableResource
 from lsnotify.domain.alarms import Alarm, AlarmStateChange, MetricAggregate, MonitoredResource
 from lsnotify.domain.contacts import ContactMethod, VerificationToken
 from lsnotify.domain.outbox import CapturedMessage, ClaimedMessage, OutboxMessage
-from lsnotify.storage import access_keys, alarms, contact_methods, operations, outbox
+from lsnotify.storage import access_keys, alarms, contact_methods, limits, operations, outbox
 from lsnotify.storage.base import MessageFilter
 from lsnotify.storage.executor import StoreFn
 from lsnotify.storage.tags import change_tags, find_taggable
@@ -207,3 +207,27 @@ class SqlStore(ABC):
 
     async def delete_captured_messages(self, where: MessageFilter) -> int:
         return await self._write(outbox.delete_captured, where)
+
+    # -- limits: what the outbound limits count, and the one outcome they add ---------------------------------------
+    async def outbox_times(self, scope: Scope, kind: str, since: float) -> list[float]:
+        return await self._read(limits.outbox_times, scope, kind, since)
+
+    async def count_sent(self, account_id: str, protocol: str, since: float, excluding: Collection[str] = ()) -> int:
+        return await self._read(limits.count_sent, account_id, protocol, since, excluding)
+
+    async def record_outbox_suppressed(self, claimed: ClaimedMessage, reason: str) -> bool:
+        return await self._write(limits.record_suppressed, claimed, reason)
+
+    async def record_alarm_test_paced(
+        self, alarm: Alarm, operation: Operation, outbox: Sequence[OutboxMessage], tested_since: float
+    ) -> float | None:
+        return await self._write(limits.record_alarm_test_paced, alarm, operation, outbox, tested_since)
+
+    async def last_operation_at(self, scope: Scope, resource_name: str, operation_type: str) -> float | None:
+        return await self._read(limits.last_operation_at, scope, resource_name, operation_type)
+
+    async def count_resources(self, account_id: str) -> int:
+        return await self._read(limits.count_resources, account_id)
+
+    async def count_alarms(self, account_id: str) -> int:
+        return await self._read(limits.count_alarms, account_id)

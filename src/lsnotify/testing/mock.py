@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Self, TypeVar, overload
 
 from lsnotify.clock import Clock, system_clock
-from lsnotify.config import Settings
+from lsnotify.config import Settings, without_limits
 from lsnotify.domain import Scope
 from lsnotify.service.alarms.metrics import ingest
 from lsnotify.storage.base import MessageFilter
@@ -53,15 +53,27 @@ class MockLightsail(AppHost):
     ``settings`` chooses business rules (SMS regions, verification lifetime…); its data directory and database are
     always replaced by a fresh temporary SQLite store. ``clock`` moves the app's time (``lsnotify.clock``).
     ``credentials`` is the key set in the environment while the mock is active.
+    The server's limits (verification resends, hourly caps, TestAlarm's pace, SMS countries, resource and alarm
+    caps, API rate) are off, so a test suite may send as it likes; ``limits=True`` keeps those of ``settings``.
     """
 
     noun = "mock"
 
     def __init__(
-        self, *, settings: Settings | None = None, clock: Clock = system_clock, account_id: str = DEFAULT_ACCOUNT_ID
+        self,
+        *,
+        settings: Settings | None = None,
+        clock: Clock = system_clock,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        limits: bool = False,
     ) -> None:
         super().__init__()
-        self._config: dict[str, Any] = {"settings": settings, "clock": clock, "account_id": account_id}
+        self._config: dict[str, Any] = {
+            "settings": settings,
+            "clock": clock,
+            "account_id": account_id,
+            "limits": limits,
+        }
         self.account_id = account_id
         self._data_dir: tempfile.TemporaryDirectory[str] | None = None
         self._saved_env: dict[str, str | None] = {}
@@ -75,6 +87,8 @@ class MockLightsail(AppHost):
             raise RuntimeError("this mock_lightsail is already started")
         data_dir = tempfile.TemporaryDirectory(prefix="lsnotify-mock-")
         base: Settings = self._config["settings"] or Settings(access_log=False)
+        if not self._config["limits"]:
+            base = without_limits(base)
         # A mock never sends real mail or SMS; it delivers when a test reads its messages and evaluates alarms when
         # a test asks (see ``messages`` and ``evaluate_alarms``), so nothing happens behind a test's back.
         settings = replace(
@@ -201,7 +215,11 @@ def mock_lightsail(target: T, /) -> T: ...
 
 @overload
 def mock_lightsail(
-    *, settings: Settings | None = None, clock: Clock = system_clock, account_id: str = DEFAULT_ACCOUNT_ID
+    *,
+    settings: Settings | None = None,
+    clock: Clock = system_clock,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    limits: bool = False,
 ) -> MockLightsail: ...
 
 

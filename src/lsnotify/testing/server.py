@@ -20,7 +20,7 @@ from typing import Any, Self
 import uvicorn
 
 from lsnotify.clock import Clock, system_clock
-from lsnotify.config import Settings
+from lsnotify.config import Settings, without_limits
 from lsnotify.testing.app_thread import STARTUP_TIMEOUT, AppThread
 from lsnotify.testing.credentials import Credentials
 from lsnotify.testing.host import AppHost
@@ -31,22 +31,25 @@ GRACEFUL_SHUTDOWN_SECONDS = 10.0
 
 
 class ThreadedServer(AppHost):
-    """``ThreadedServer(settings=None, *, clock=..., port=0)``; ``start()``/``stop()`` or ``with``.
+    """``ThreadedServer(settings=None, *, clock=..., port=0, limits=False)``; ``start()``/``stop()`` or ``with``.
 
     Without ``settings`` the data directory is a temporary one, removed on ``stop``. ``port=0`` picks a free port
     (``settings.port`` is ignored, so a test never collides with a server on 8080); ``.url`` says which.
+    The server's limits (``config.LIMITS_OFF``) are off unless ``limits=True``, which keeps those of ``settings``.
     ``.credentials`` is the first account's key (created on first start of an empty data directory).
     """
 
     noun = "server"
 
-    def __init__(self, settings: Settings | None = None, *, clock: Clock = system_clock, port: int = 0) -> None:
+    def __init__(
+        self, settings: Settings | None = None, *, clock: Clock = system_clock, port: int = 0, limits: bool = False
+    ) -> None:
         super().__init__()
         self._own_dir: tempfile.TemporaryDirectory[str] | None = None
         if settings is None:
             self._own_dir = tempfile.TemporaryDirectory(prefix="lsnotify-server-")
             settings = Settings(data_dir=Path(self._own_dir.name), access_log=False)
-        self.settings = settings
+        self.settings = settings if limits else without_limits(settings)
         self._clock = clock
         self._port = port
         self._server: uvicorn.Server | None = None

@@ -48,6 +48,7 @@ from lsnotify.web.access_log import AccessLog, printable
 from lsnotify.web.body import BodyTooLarge, ClientDisconnected, read_body
 from lsnotify.web.body_deadline import BodyDeadline, BodyTooSlow
 from lsnotify.web.loop_watch import LoopWatch
+from lsnotify.web.throttle import TokenBuckets
 
 log = logging.getLogger("lsnotify.api")
 
@@ -113,6 +114,7 @@ class ApiEndpoint:
         access_log: bool,
         observe: Observer | None = None,
         loop_watch: LoopWatch | None = None,
+        throttle: TokenBuckets | None = None,
     ) -> None:
         self._services = {service.prefix: service for service in services}
         self._prefixes = frozenset(self._services)
@@ -125,6 +127,7 @@ class ApiEndpoint:
         self._loop_watch = loop_watch
         self._slow_after = loop_watch.blocked if loop_watch is not None else math.inf
         self._request_ids = request_ids()
+        self._throttle = throttle
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -189,6 +192,8 @@ class ApiEndpoint:
             scope["method"], scope["raw_path"] or b"/", scope["query_string"], scope["headers"], body
         )
         principal = await self._authenticator.authenticate(signed)
+        if self._throttle is not None:
+            self._throttle.check(principal.access_key_id)
         ctx = RequestContext(request_id, principal.account_id, principal.region, operation, principal.access_key_id)
         try:
             if handler is None:

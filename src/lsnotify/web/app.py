@@ -39,6 +39,7 @@ from lsnotify.identity import (
 )
 from lsnotify.service import Rules, Services
 from lsnotify.service.alarms.evaluator import AlarmEvaluator
+from lsnotify.service.limits import Limits
 from lsnotify.storage.base import Store
 from lsnotify.storage.factory import SQLITE_FILE, create_store, open_store
 from lsnotify.web.admin_token import admin_token
@@ -49,6 +50,7 @@ from lsnotify.web.ingest import IngestRouter
 from lsnotify.web.ingest_wiring import ingest_router
 from lsnotify.web.loop_watch import LoopWatch
 from lsnotify.web.metrics import Metrics
+from lsnotify.web.throttle import TokenBuckets
 from lsnotify.web.verify import verify_routes
 
 log = logging.getLogger("lsnotify")
@@ -111,6 +113,13 @@ def build_app(
         sms_countries=settings.sms_countries,
         verification_ttl=settings.verification_ttl,
         metric_retention=settings.metric_retention,
+        limits=Limits(
+            verification_interval=settings.verification_interval,
+            verifications_per_day=settings.verifications_per_day,
+            test_alarm_interval=settings.test_alarm_interval,
+            max_resources=settings.max_resources,
+            max_alarms=settings.max_alarms,
+        ),
     )
     services = Services(store=store, clock=clock, rules=rules, box=box)
     verifier = SigV4Verifier(
@@ -123,6 +132,8 @@ def build_app(
     worker = build_worker(settings, store, box, clock, metrics.observe_delivery)
     loop_watch = LoopWatch()
     metrics.registry.register(loop_watch)
+    # One bucket per key whatever it calls: the Lightsail API and metric ingestion alike.
+    throttle = TokenBuckets(settings.api_rate, settings.api_burst) if settings.api_rate else None
     api = ApiEndpoint(
         services=served,
         authenticator=authenticator,
@@ -132,6 +143,7 @@ def build_app(
         access_log=settings.access_log,
         observe=metrics.observe_request,
         loop_watch=loop_watch,
+        throttle=throttle,
     )
 
     # -- alarms: the evaluator runs inside serve unless --no-evaluate-alarms
@@ -168,7 +180,7 @@ def build_app(
         *console_routes(services, secure_cookie=settings.effective_public_url.startswith("https://")),
     ]
     pages = Starlette(routes=routes, lifespan=lifespan)
-    ingest = ingest_router(settings, services, box, clock, metrics.registry)
+    ingest = ingest_router(settings, services, box, clock, metrics.registry, throttle)
     return Components(settings, store, services, FrontDoor(api, pages, ingest), worker, metrics, evaluator)
 
 

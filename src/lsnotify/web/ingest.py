@@ -3,7 +3,8 @@ possibly gzip-compressed body, SigV4 with the signing name ``monitoring``, and a
 
 Both run as pure ASGI apps that ``FrontDoor`` hands their requests to (``IngestRouter``), beside the Lightsail API.
 They authenticate with the same access keys as the Lightsail API, through their own ``Authenticator`` whose verifier
-wants the service ``monitoring`` in the credential scope, as CloudWatch (and its OTLP endpoint) does.
+wants the service ``monitoring`` in the credential scope, as CloudWatch (and its OTLP endpoint) does, and meet the
+same per-key rate (``web.throttle``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from lsnotify.web.api import request_ids
 from lsnotify.web.body import BodyTooLarge, read_body
 from lsnotify.web.body_deadline import BodyDeadline, BodyTooSlow
 from lsnotify.web.ingest_metrics import IngestMetrics
+from lsnotify.web.throttle import TokenBuckets
 
 log = logging.getLogger("lsnotify.ingest")
 
@@ -87,8 +89,10 @@ class IngestEndpoint:
         counters: IngestMetrics,
         access_log: bool,
         body_deadline: BodyDeadline,
+        throttle: TokenBuckets | None = None,
     ) -> None:
         self._authenticator = authenticator
+        self._throttle = throttle
         self._body_deadline = body_deadline
         self._access_log = AccessLog(log) if access_log else None
         self._max_body_bytes = max_body_bytes
@@ -118,7 +122,10 @@ class IngestEndpoint:
     async def authenticate(self, scope: Scope, body: bytes) -> Principal:
         raw_path = scope["raw_path"] or b"/"
         signed = SignedRequest(scope["method"], raw_path, scope["query_string"], scope["headers"], body)
-        return await self._authenticator.authenticate(signed)
+        principal = await self._authenticator.authenticate(signed)
+        if self._throttle is not None:
+            self._throttle.check(principal.access_key_id)
+        return principal
 
     def decoded(self, scope: Scope, body: bytes) -> bytes:
         """The body without its ``Content-Encoding``."""

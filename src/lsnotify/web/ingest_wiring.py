@@ -17,13 +17,20 @@ from lsnotify.web.cloudwatch import CloudWatchEndpoint
 from lsnotify.web.ingest import IngestRouter
 from lsnotify.web.ingest_metrics import IngestMetrics
 from lsnotify.web.otlp import OtlpEndpoint
+from lsnotify.web.throttle import TokenBuckets
 
 
 def ingest_router(
-    settings: Settings, services: Services, box: SecretBox, clock: Clock, registry: CollectorRegistry
+    settings: Settings,
+    services: Services,
+    box: SecretBox,
+    clock: Clock,
+    registry: CollectorRegistry,
+    throttle: TokenBuckets | None = None,
 ) -> IngestRouter:
     """Both endpoints, authenticating with the same keys, scoped to the service ``monitoring`` in any Lightsail
-    region; their counters join ``registry`` (``/metrics``)."""
+    region, and taking each request from the key's bucket in ``throttle`` (the API's); their counters join
+    ``registry`` (``/metrics``)."""
     verifier = SigV4Verifier(
         service=SIGNING_NAME, regions=lightsail_regions(), max_skew_seconds=settings.signature_max_skew
     )
@@ -42,6 +49,7 @@ def ingest_router(
         "counters": counters,
         "access_log": settings.access_log,
         "body_deadline": BodyDeadline(settings.body_timeout),
+        "throttle": throttle,
     }
     cloudwatch = CloudWatchEndpoint(**common)
     otlp = OtlpEndpoint(**common)

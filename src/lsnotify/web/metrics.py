@@ -3,10 +3,10 @@
 - ``lsnotify_api_requests_total{operation, status}`` and ``lsnotify_api_request_duration_seconds{operation}``
   (a histogram), fed by the API endpoint's per-request hook. An operation is counted under its name when one of the
   served models (Lightsail's, lsnotify's own) has it, else as ``unknown``, so clients cannot grow the label set.
-- ``lsnotify_outbox_messages{state}``: messages pending, sent (not yet pruned) and dead, read from the store at
-  each scrape, so it covers every worker sharing the database.
+- ``lsnotify_outbox_messages{state}``: messages pending, sent (not yet pruned), dead and suppressed, read from the
+  store at each scrape, so it covers every worker sharing the database.
 - ``lsnotify_deliveries_total{provider, outcome}``: this process's delivery attempts, ``sent``, ``failed`` (to be
-  retried) or ``dead`` (dead-lettered).
+  retried), ``dead`` (dead-lettered) or ``suppressed`` (over the account's hourly cap, not sent).
 - ``lsnotify_event_loop_lag_seconds``: how late the event loop runs a task due every 20 ms (a histogram), from
   ``web.loop_watch``, registered by the app.
 """
@@ -38,7 +38,7 @@ UNKNOWN = "unknown"
 
 # The ``*_created`` series double the output and tell a scraper nothing it uses.
 disable_created_metrics()  # type: ignore[no-untyped-call]
-OUTCOMES = ("sent", "failed", "dead")
+OUTCOMES = ("sent", "failed", "dead", "suppressed")
 
 
 class RequestMetrics(Collector):
@@ -92,7 +92,7 @@ class Metrics:
         self._outbox = Gauge("lsnotify_outbox_messages", "Outbox messages by state.", ["state"], registry=self.registry)
         self._deliveries = Counter(
             "lsnotify_deliveries",
-            "Delivery attempts by provider and outcome (sent, failed: to retry, dead).",
+            "Delivery attempts by provider and outcome (sent, failed: to retry, dead, suppressed: over a cap).",
             ["provider", "outcome"],
             registry=self.registry,
         )

@@ -164,10 +164,12 @@ column queued_at double precision
 constraint outbox_idempotency_key_key UNIQUE (idempotency_key)
 constraint outbox_pkey PRIMARY KEY (id)
 constraint outbox_protocol_check CHECK ((protocol = ANY (ARRAY['Email'::text, 'SMS'::text])))
-constraint outbox_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'sent'::text, 'dead'::text])))
+constraint outbox_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'sent'::text, 'dead'::text, 'suppressed'::text])))
+index CREATE INDEX outbox_by_kind ON public.outbox USING btree (account_id, region, kind, created_at)
 index CREATE INDEX outbox_due ON public.outbox USING btree (status, next_attempt_at)
 index CREATE UNIQUE INDEX outbox_idempotency_key_key ON public.outbox USING btree (idempotency_key)
 index CREATE UNIQUE INDEX outbox_pkey ON public.outbox USING btree (id)
+index CREATE INDEX outbox_sent_by_account ON public.outbox USING btree (account_id, protocol, sent_at)
 
 -- table schema_migrations
 column version integer NOT NULL

@@ -19,8 +19,14 @@ CREATE INDEX operations_by_resource ON operations (account_id, region, resource_
 -- index operations_newest
 CREATE INDEX operations_newest ON operations (account_id, region, created_at DESC, id DESC);
 
+-- index outbox_by_kind
+CREATE INDEX outbox_by_kind ON outbox (account_id, region, kind, created_at);
+
 -- index outbox_due
 CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+
+-- index outbox_sent_by_account
+CREATE INDEX outbox_sent_by_account ON outbox (account_id, protocol, sent_at);
 
 -- index verification_tokens_by_method
 CREATE INDEX verification_tokens_by_method ON verification_tokens (account_id, region, contact_method_id);
@@ -53,7 +59,7 @@ CREATE TABLE monitored_resources ( account_id TEXT NOT NULL, region TEXT NOT NUL
 CREATE TABLE operations ( account_id TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL, resource_name TEXT NOT NULL, resource_type TEXT NOT NULL, operation_type TEXT NOT NULL, status TEXT NOT NULL, is_terminal INTEGER NOT NULL, created_at REAL NOT NULL, status_changed_at REAL, operation_details TEXT, error_code TEXT, error_details TEXT, PRIMARY KEY (account_id, region, id) ) WITHOUT ROWID;
 
 -- table outbox
-CREATE TABLE outbox ( id TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, protocol TEXT NOT NULL CHECK (protocol IN ('Email', 'SMS')), destination TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE, status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'dead')), attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL, last_error TEXT, created_at REAL NOT NULL, sent_at REAL , claimed_by TEXT, queued_at REAL) WITHOUT ROWID;
+CREATE TABLE "outbox" ( id TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, protocol TEXT NOT NULL CHECK (protocol IN ('Email', 'SMS')), destination TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE, status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'dead', 'suppressed')), attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL, last_error TEXT, created_at REAL NOT NULL, sent_at REAL, claimed_by TEXT, queued_at REAL ) WITHOUT ROWID;
 
 -- table schema_migrations
 CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL);

@@ -30,6 +30,7 @@ from lsnotify.messages.alarms import AlarmNotice
 from lsnotify.service import Services, paging, scope_of
 from lsnotify.service.alarms.metrics import metric_info
 from lsnotify.service.alarms.notices import notification_messages, should_notify
+from lsnotify.service.limits import alarm_test_refusal, check_alarm_room, check_test_alarm_allowed, tested_since
 from lsnotify.service.operations import new_operation, operations_result
 from lsnotify.service.tags import parse_tags, tags_to_wire
 from lsnotify.storage.base import AlarmLimitExceeded, RecordNotFound
@@ -111,6 +112,8 @@ async def put_alarm(svc: Services, ctx: RequestContext, params: dict[str, Any]) 
     if resource is None:
         raise missing_resource
     metric_info(resource.resource_type, metric)
+    if await svc.store.get_alarm(scope, name) is None:  # an update adds no alarm
+        await check_alarm_room(svc.store, svc.rules.limits.max_alarms, ctx.account_id)
     now = svc.clock()
     alarm = Alarm(
         account_id=ctx.account_id,
@@ -181,6 +184,7 @@ async def test_alarm(svc: Services, ctx: RequestContext, params: dict[str, Any])
     if alarm is None:
         raise _missing_alarm(ctx, name)
     now = svc.clock()
+    await check_test_alarm_allowed(svc.store, svc.rules.limits, scope, name, "TestAlarm", now)
     op = new_operation(ctx, name, ALARM_RESOURCE_TYPE, "TestAlarm", now, details=state)
     messages = []
     if should_notify(alarm, state):
@@ -196,7 +200,9 @@ async def test_alarm(svc: Services, ctx: RequestContext, params: dict[str, Any])
             ",".join(alarm.notification_triggers), ",".join(alarm.contact_protocols) or "none",
         )  # fmt: skip
     try:
-        await svc.store.record_alarm_test(alarm, op, messages)
+        last_test = await svc.store.record_alarm_test_paced(alarm, op, messages, tested_since(now, svc.rules.limits))
     except RecordNotFound:
         raise _missing_alarm(ctx, name) from None
+    if last_test is not None:  # another call tested it meanwhile
+        raise alarm_test_refusal(name, last_test, now, svc.rules.limits)
     return operations_result(op)

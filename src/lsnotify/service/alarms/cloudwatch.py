@@ -161,5 +161,5 @@ async def put_metric_data(
             report.unmapped.append(target)
         elif stats is not None:
             points.append(MappedPoint(target, timestamp, *stats))
-    await store_points(svc.store, scope_of(ctx), points, now, report)
+    await store_points(svc.store, scope_of(ctx), points, now, report, svc.rules.limits.max_resources)
     return report

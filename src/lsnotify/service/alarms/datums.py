@@ -35,6 +35,8 @@ UNKNOWN_METRIC: Final = "unknown_metric"
 TYPE_MISMATCH: Final = "resource_type_mismatch"
 UNSUPPORTED_POINT: Final = "unsupported_point_type"
 OUT_OF_RANGE: Final = "timestamp_out_of_range"
+RESOURCE_CAP: Final = "resource_cap_reached"
+"""A new resource the account may not register: it has ``max_resources`` already."""
 UNMAPPED_REASONS: Final = (
     NO_RESOURCE,
     SEVERAL_RESOURCES,
@@ -43,6 +45,7 @@ UNMAPPED_REASONS: Final = (
     TYPE_MISMATCH,
     UNSUPPORTED_POINT,
     OUT_OF_RANGE,
+    RESOURCE_CAP,
 )
 
 

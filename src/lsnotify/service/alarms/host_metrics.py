@@ -152,5 +152,5 @@ async def put_otlp_metrics(
     report.unmapped.extend(
         Unmapped(OUT_OF_RANGE, point.target.metric_name) for point in mapped if not oldest <= point.timestamp <= newest
     )
-    await store_points(svc.store, scope, in_window, now, report)
+    await store_points(svc.store, scope, in_window, now, report, svc.rules.limits.max_resources)
     return report

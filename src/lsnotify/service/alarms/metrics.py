@@ -22,6 +22,7 @@ from lsnotify.errors import InvalidInputException, shown
 from lsnotify.messages.formats import shown_time
 from lsnotify.service import Services, scope_of
 from lsnotify.service.alarms.resources import new_resource
+from lsnotify.service.limits import check_resource_room
 from lsnotify.storage.base import ResourceTypeMismatch, Store
 
 
@@ -84,11 +85,15 @@ async def ingest(
     points: Sequence[tuple[float, float]],
     now: float,
     retention: float,
+    max_resources: int = 0,
 ) -> MonitoredResource:
-    """Check and store the datapoints, registering the resource if it is new; return the resource."""
+    """Check and store the datapoints, registering the resource if it is new (and the account has fewer than
+    ``max_resources``, 0: no cap); return the resource."""
     resource = new_resource(scope, resource_type, resource_name, now)
     metric_info(resource_type, metric_name)
     check_datapoints(points, now, retention)
+    if max_resources and await store.get_resource(scope, resource_name) is None:
+        await check_resource_room(store, max_resources, scope.account_id, "resourceName")
     try:
         return await store.put_metric_data(resource, metric_name, aggregate(points))
     except ResourceTypeMismatch as exc:
@@ -110,5 +115,6 @@ async def put_metric_data(svc: Services, ctx: RequestContext, params: dict[str, 
         points,
         svc.clock(),
         svc.rules.metric_retention,
+        svc.rules.limits.max_resources,
     )
     return {"resourceArn": resource.arn, "datapointsAccepted": len(points)}
