@@ -15,6 +15,7 @@ from lsnotify.domain.metrics import (
     FUTURE_TOLERANCE_SECONDS,
     LONGEST_EVALUATION_RANGE_SECONDS,
     METRICS,
+    PERIOD_SECONDS,
 )
 from lsnotify.errors import InvalidInputException
 from lsnotify.service.alarms.metrics import aggregate, check_datapoints, metric_info, to_epoch_seconds
@@ -62,7 +63,9 @@ def test_a_metric_of_another_type_is_refused_with_the_list() -> None:
 
 def test_aggregate_by_period() -> None:
     start = 1_800_000_000 - 1_800_000_000 % 300
-    periods = aggregate([(start + 10, 4.0), (start + 299, 8.0), (start + 300, 1.0), (start - 1, 7.0)])
+    points = [(start + 10, 4.0), (start + 299, 8.0), (start + 300, 1.0), (start - 1, 7.0)]
+    assert [m.period_start - start for m in aggregate(points)] == [-60, 0, 240, 300]  # by default, by minute
+    periods = aggregate(points, PERIOD_SECONDS)
     assert periods == [
         MetricAggregate(start - 300, 1, 7.0, 7.0, 7.0),
         MetricAggregate(start, 2, 12.0, 4.0, 8.0),

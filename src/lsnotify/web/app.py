@@ -38,6 +38,7 @@ from lsnotify.identity import (
 )
 from lsnotify.service import Rules, Services
 from lsnotify.service.alarms.evaluator import AlarmEvaluator
+from lsnotify.service.alarms.metric_data import metric_points_retention
 from lsnotify.storage.base import Store
 from lsnotify.storage.factory import SQLITE_FILE, create_store, open_store
 from lsnotify.web.admin_token import admin_token
@@ -105,6 +106,7 @@ def build_app(
         sms_countries=settings.sms_countries,
         verification_ttl=settings.verification_ttl,
         metric_retention=settings.metric_retention,
+        metric_points=metric_points_retention(settings),
     )
     services = Services(store=store, clock=clock, rules=rules, box=box)
     verifier = SigV4Verifier(
@@ -126,7 +128,9 @@ def build_app(
     )
 
     # -- alarms (issue 4): the evaluator runs inside serve unless --no-evaluate-alarms
-    evaluator = AlarmEvaluator(store, clock, settings.alarm_evaluation_interval, settings.metric_retention)
+    evaluator = AlarmEvaluator(
+        store, clock, settings.alarm_evaluation_interval, settings.metric_retention, rules.metric_points
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
