@@ -92,3 +92,13 @@ async def test_concurrent_batches_over_the_same_points_add_up_without_deadlock(s
     for name in names:
         for metric in ("A", "B"):
             assert await read(store, HOUR, name, metric) == [MetricAggregate(H0, 24, 36, 1, 2)]
+
+
+async def test_deleting_a_resource_deletes_its_points_and_a_new_one_starts_afresh(store: Store) -> None:
+    await store.put_metric_batch([MetricSeries(resource(), "CPUUtilization", [point(H0, 1), point(H0 + 60, 2)])])
+    await store.delete_resource(SCOPE, "web-1")
+    assert await read(store, MINUTE) == [] and await read(store, HOUR) == []
+    # A new resource of that name, and its series (whose id the database may give again), hold only their own points.
+    await store.put_metric_batch([MetricSeries(resource(), "CPUUtilization", [point(H0, 5)])])
+    assert await read(store, MINUTE) == [point(H0, 5)]
+    assert await read(store, HOUR) == [point(H0, 5)]

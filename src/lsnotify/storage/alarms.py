@@ -82,7 +82,10 @@ async def list_resources(ex: Executor, scope: Scope | None) -> list[MonitoredRes
 
 async def delete_resource(ex: Executor, scope: Scope, name: str) -> int:
     key = (scope.account_id, scope.region, name)
+    if await _select_resource(ex, key, queries.LOCK_RESOURCE) is None:
+        raise RecordNotFound(name)
     alarms = await ex.fetchval(queries.COUNT_RESOURCE_ALARMS, *key)
+    await ex.execute(queries.DELETE_RESOURCE_POINTS, *key)  # the series and alarms go by foreign key, the points not
     if await ex.execute(queries.DELETE_RESOURCE, *key) == 0:
         raise RecordNotFound(name)
     return int(alarms)

@@ -217,6 +217,13 @@ LIST_RESOURCES = query(
 )
 COUNT_RESOURCE_ALARMS = query("SELECT count(*) FROM alarms WHERE account_id = ? AND region = ? AND resource_name = ?")
 DELETE_RESOURCE = query("DELETE FROM monitored_resources WHERE account_id = ? AND region = ? AND name = ?")
+# FOR UPDATE: waits for the writers holding KEY SHARE to commit their points, and holds off new ones, so that the
+# points deleted next are all the resource has.
+LOCK_RESOURCE = query(_SELECT_RESOURCE, lock="FOR UPDATE")
+DELETE_RESOURCE_POINTS = query(
+    "DELETE FROM metric_points WHERE series_id IN (SELECT id FROM metric_series WHERE account_id = ? AND region = ? "
+    "AND resource_name = ?)"
+)
 _SERIES_KEY = "account_id = ? AND region = ? AND resource_name = ?"
 SERIES_OF_RESOURCE = query(f"SELECT metric_name, id FROM metric_series WHERE {_SERIES_KEY}")
 INSERT_SERIES = query(

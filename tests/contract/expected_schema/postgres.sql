@@ -109,7 +109,6 @@ column maximum double precision NOT NULL
 constraint metric_points_pkey PRIMARY KEY (series_id, resolution, period_start)
 constraint metric_points_resolution_check CHECK ((resolution = ANY (ARRAY[60, 300, 3600])))
 constraint metric_points_sample_count_check CHECK ((sample_count > 0))
-constraint metric_points_series_id_fkey FOREIGN KEY (series_id) REFERENCES metric_series(id) ON DELETE CASCADE
 index CREATE UNIQUE INDEX metric_points_pkey ON public.metric_points USING btree (series_id, resolution, period_start)
 
 -- table metric_series

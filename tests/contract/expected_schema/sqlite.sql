@@ -41,7 +41,7 @@ CREATE TABLE captured_messages ( id TEXT PRIMARY KEY, account_id TEXT NOT NULL, 
 CREATE TABLE contact_methods ( account_id TEXT NOT NULL, region TEXT NOT NULL, protocol TEXT NOT NULL CHECK (protocol IN ('Email', 'SMS')), id TEXT NOT NULL, contact_endpoint TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('PendingVerification', 'Valid', 'Invalid')), created_at REAL NOT NULL, verification_expires_at REAL, tags TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (account_id, region, protocol) ) WITHOUT ROWID;
 
 -- table metric_points
-CREATE TABLE metric_points ( series_id INTEGER NOT NULL REFERENCES metric_series (id) ON DELETE CASCADE, resolution INTEGER NOT NULL CHECK (resolution IN (60, 300, 3600)), period_start INTEGER NOT NULL, sample_count INTEGER NOT NULL CHECK (sample_count > 0), sum REAL NOT NULL, minimum REAL NOT NULL, maximum REAL NOT NULL, PRIMARY KEY (series_id, resolution, period_start) ) WITHOUT ROWID;
+CREATE TABLE metric_points ( series_id INTEGER NOT NULL, resolution INTEGER NOT NULL CHECK (resolution IN (60, 300, 3600)), period_start INTEGER NOT NULL, sample_count INTEGER NOT NULL CHECK (sample_count > 0), sum REAL NOT NULL, minimum REAL NOT NULL, maximum REAL NOT NULL, PRIMARY KEY (series_id, resolution, period_start) ) WITHOUT ROWID;
 
 -- table metric_series
 CREATE TABLE metric_series ( id INTEGER PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, resource_name TEXT NOT NULL, metric_name TEXT NOT NULL, UNIQUE (account_id, region, resource_name, metric_name), FOREIGN KEY (account_id, region, resource_name) REFERENCES monitored_resources (account_id, region, name) ON DELETE CASCADE );

@@ -2,8 +2,10 @@
 -- for its own retention. Every datapoint is added to one point of each resolution in the transaction that stores
 -- it, so a late datapoint lands everywhere at once and downsampling is no more than dropping old points.
 -- A series (a resource's metric) is named once in metric_series; its points refer to it by a small integer, so that
--- a point costs a few dozen bytes and its upsert a short key. The 5-minute periods of 0003 become 5-minute points,
--- and their sums 1-hour points.
+-- a point costs a few dozen bytes and its upsert a short key. Points have no foreign key to their series: checking
+-- one on every upsert halved ingestion on SQLite; deleting a resource deletes its points explicitly instead
+-- (storage/alarms.py, delete_resource). The 5-minute periods of 0003 become 5-minute points, and their sums 1-hour
+-- points.
 
 CREATE TABLE metric_series (
     id INTEGER PRIMARY KEY,
@@ -17,7 +19,7 @@ CREATE TABLE metric_series (
 );
 
 CREATE TABLE metric_points (
-    series_id INTEGER NOT NULL REFERENCES metric_series (id) ON DELETE CASCADE,
+    series_id INTEGER NOT NULL,
     resolution INTEGER NOT NULL CHECK (resolution IN (60, 300, 3600)),
     period_start INTEGER NOT NULL,
     sample_count INTEGER NOT NULL CHECK (sample_count > 0),
