@@ -8,7 +8,7 @@ import pytest
 
 from lsnotify.awsjson.lsnotify_model import lsnotify_model
 from lsnotify.awsjson.model import lightsail_model
-from lsnotify.config import MIN_METRIC_RETENTION, Settings
+from lsnotify.config import MIN_METRIC_RETENTION, ConfigError, Settings, load_settings
 from lsnotify.domain.alarms import RESOURCE_TYPES, MetricAggregate
 from lsnotify.domain.metrics import (
     DEFAULT_METRIC_RETENTION_SECONDS,
@@ -16,8 +16,10 @@ from lsnotify.domain.metrics import (
     LONGEST_EVALUATION_RANGE_SECONDS,
     METRICS,
     PERIOD_SECONDS,
+    MetricRetention,
 )
 from lsnotify.errors import InvalidInputException
+from lsnotify.service.alarms.metric_data import metric_points_retention
 from lsnotify.service.alarms.metrics import aggregate, check_datapoints, metric_info, to_epoch_seconds
 from lsnotify.service.api import LSNOTIFY_OPERATIONS
 
@@ -107,3 +109,14 @@ def test_the_settings_restate_the_metric_time_limits() -> None:
     """``config`` sits below ``domain`` in the import layers, so it restates these figures: they must stay equal."""
     assert MIN_METRIC_RETENTION == LONGEST_EVALUATION_RANGE_SECONDS == (288 + 2) * 5 * 60
     assert Settings().metric_retention == DEFAULT_METRIC_RETENTION_SECONDS == 14 * 86400
+    default = metric_points_retention(Settings())
+    assert default == MetricRetention() == MetricRetention(15 * 86400, 63 * 86400, 455 * 86400)
+
+
+def test_the_retention_of_each_resolution_is_a_setting_and_is_checked() -> None:
+    settings = load_settings(None, {"LSNOTIFY_MINUTE_METRIC_RETENTION": "3600"}, None)
+    assert metric_points_retention(settings).minute == 3600
+    with pytest.raises(ConfigError, match="five_minute_metric_retention: must be at least 87000"):
+        load_settings({"five_minute_metric_retention": "86400"})
+    with pytest.raises(ConfigError, match="hour_metric_retention: must be more than 0"):
+        load_settings({"hour_metric_retention": "0"})
