@@ -22,7 +22,7 @@ from bench.loadgen import LoadGenerator, PyLoad, Wrk
 from bench.report import Figure, Pending, render
 from bench.suite import Bench, Options
 
-BENCHMARKS = ("read", "latency", "scale", "peer", "sweep", "write", "delivery", "postgres")
+BENCHMARKS = ("read", "latency", "scale", "peer", "sweep", "write", "delivery", "postgres", "ingest")
 # postgres: the PostgreSQL server the postgres benchmark runs lsnotify on (`make bench` starts one)
 DATABASE_URL_VARIABLE = "LSNOTIFY_TEST_DATABASE_URL"
 NO_POSTGRES = Pending("postgres", f"not run: {DATABASE_URL_VARIABLE} names no PostgreSQL (`make bench` starts one)")
@@ -39,6 +39,7 @@ SMOKE = {
     "scale_contact_methods": 2_000,
     "scale_accounts": 1_000,
     "delivery_messages": 50,
+    "ingest_requests": 2,
     "loadgen": "python",
 }
 
@@ -58,6 +59,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--scale-contact-methods", type=int, default=1_000_000)
     p.add_argument("--scale-accounts", type=int, default=500_000)
     p.add_argument("--delivery-messages", type=int, default=2000, help="emails per delivery run (default 2000)")
+    p.add_argument("--ingest-requests", type=int, default=60, help="PutMetricData requests of 1000 datums a run cycles")
     p.add_argument("--loadgen", choices=("wrk", "python"), default="wrk", help="closed-loop load generator")
     p.add_argument("--server-cpus", default=None, help="CPUs of the servers (default 0 on a machine with 2+ CPUs)")
     p.add_argument("--load-cpus", default=None, help="CPUs of the load generator (default: the rest)")
@@ -100,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         scale_contact_methods=args.scale_contact_methods,
         scale_accounts=args.scale_accounts,
         delivery_messages=args.delivery_messages,
+        ingest_requests=args.ingest_requests,
         server_cpus=server_cpus,
         load_cpus=load_cpus,
         server_args=tuple(args.server_arg),
@@ -131,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
             figures += bench.write()
         if "delivery" in only:
             figures += bench.delivery()
+        if "ingest" in only:
+            figures += bench.ingest()
         if "postgres" in only and os.environ.get(DATABASE_URL_VARIABLE):
             figures += bench.postgres(os.environ[DATABASE_URL_VARIABLE])
         elif "postgres" in only:

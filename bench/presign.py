@@ -112,7 +112,8 @@ def sign(service: str, endpoint: str, calls: Iterable[Call]) -> list[bytes]:
             data=template.body,
         )
         credentials = Credentials(call.key.access_key_id, call.key.secret_access_key)
-        SigV4Auth(credentials, service, call.region).add_auth(request)
+        signing_name = _client(service, call.region, endpoint).meta.service_model.signing_name  # cloudwatch: monitoring
+        SigV4Auth(credentials, signing_name, call.region).add_auth(request)
         for name in _SIGNING_HEADERS:  # in place, keeping boto3's header order
             if name in request.headers:
                 headers[name] = _text(request.headers[name])

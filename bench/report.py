@@ -34,7 +34,7 @@ class Pending:
 
 
 def _number(value: float, unit: str) -> str:
-    if unit in ("req/s", "messages/s"):
+    if unit in ("req/s", "messages/s", "datums/s"):
         return f"{value:,.0f} {unit}"
     if unit == "MB":
         return f"{value:,.1f} {unit}"

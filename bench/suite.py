@@ -13,12 +13,13 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import fixtures
+from bench import fixtures, ingest
 from bench.fixtures import REGIONS, Scope
 from bench.loadgen import LoadGenerator, PyLoad, Target, pinned
 from bench.presign import Call, sign
@@ -47,6 +48,7 @@ class Options:
     scale_contact_methods: int
     scale_accounts: int
     delivery_messages: int
+    ingest_requests: int
     server_cpus: str | None
     load_cpus: str | None
     server_args: tuple[str, ...]
@@ -115,6 +117,11 @@ class Bench:
             (body,) = self._expect_ok(self.lsnotify, calls)
             out[f"Lightsail_20161128.{operation}"] = body.decode()
         out[""] = out["Lightsail_20161128.GetContactMethods"]
+        (put,) = sign("cloudwatch", self.lsnotify.target.url, ingest.put_metric_data_calls(self.probe, time.time(), 1))
+        status, body = request(self.lsnotify.target, put)
+        if status != 200:
+            raise RuntimeError(f"lsnotify answered {status} to PutMetricData while setting up: {body[:500]!r}")
+        out[ingest.CLOUDWATCH_TARGET] = body.decode()
         return out
 
     def _compare(
@@ -215,6 +222,38 @@ class Bench:
                 "floor",
                 0.20,
             ),
+        ]
+
+    def ingest(self) -> list[Figure]:
+        """Datums per second through CloudWatch PutMetricData, 1000 datums a request, each request one durable
+        transaction; the floor's request rate for the same bytes (times 1000) beside it."""
+        scope = self.read_scopes[0]
+        count = self.options.ingest_requests
+
+        def signer(_: int) -> dict[str, list[bytes]]:
+            raw = sign("cloudwatch", self.lsnotify.target.url, ingest.put_metric_data_calls(scope, time.time(), count))
+            return {"lsnotify": raw, "floor": raw}
+
+        c = self._compare(
+            "ingest PutMetricData",
+            [self.floor.target, self.lsnotify.target],
+            signer,
+            connections=min(self.options.connections, 16),
+        )
+        datums = c.median_rps("lsnotify") * ingest.DATUMS_PER_REQUEST
+        return [
+            Figure(
+                key="ingest",
+                name=f"ingest: CloudWatch PutMetricData, {ingest.DATUMS_PER_REQUEST} datums a request, durable",
+                value=datums,
+                unit="datums/s",
+                base=c.median_rps("floor") * ingest.DATUMS_PER_REQUEST,
+                base_name="floor",
+                ratio=c.ratio("lsnotify", "floor"),
+                target=f">= {ingest.TARGET:,} datums/s (must >= {ingest.DEFECT:,})",
+                met=datums >= ingest.TARGET,
+                must_met=datums >= ingest.DEFECT,
+            )
         ]
 
     def peer(self) -> list[Figure]:

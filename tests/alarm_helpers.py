@@ -3,6 +3,7 @@ and the stored metric aggregates."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -21,6 +22,16 @@ from lsnotify.domain.contacts import EMAIL, hash_token
 from lsnotify.domain.outbox import VERIFICATION_KIND, OutboxMessage
 from lsnotify.identity import SecretBox
 from lsnotify.storage.base import Store
+
+
+def aws_cli_env(account: Account) -> dict[str, str]:
+    """The environment for the AWS CLI to call lsnotify with ``account``'s key and none of the user's AWS set-up."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_ACCESS_KEY_ID=account.access_key_id, AWS_SECRET_ACCESS_KEY=account.secret_access_key,
+        AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_MAX_ATTEMPTS="1",
+    )  # fmt: skip
+    return env
 
 
 def model_data_path(root: Path) -> Path:

@@ -74,8 +74,13 @@ class Settings:
     evaluate_alarms: bool = _setting(True, "Evaluate alarms inside serve (off when `lsnotify evaluator` runs apart).")
     alarm_evaluation_interval: float = _setting(300.0, "Seconds between alarm evaluations (at least 1).")
     metric_retention: float = _setting(
-        14 * 86400.0, "Seconds metric datapoints are kept (and accepted in the past); at least 87000."
+        14 * 86400.0, "Seconds in the past a datapoint is accepted, and alarm state changes are kept; at least 87000."
     )
+    minute_metric_retention: float = _setting(15 * 86400.0, "Seconds 1-minute metric points are kept (15 days).")
+    five_minute_metric_retention: float = _setting(
+        63 * 86400.0, "Seconds 5-minute metric points are kept (63 days); at least 87000."
+    )
+    hour_metric_retention: float = _setting(455 * 86400.0, "Seconds 1-hour metric points are kept (455 days).")
 
     # -- delivery: providers, the outbox worker, the dev inbox --------------------------------------------
     email_provider: str = _setting("capture", "capture (the dev inbox) or smtp.")
@@ -336,6 +341,14 @@ def _check(settings: Settings) -> None:
             f"metric_retention: must be at least {MIN_METRIC_RETENTION:g} seconds, the longest alarm evaluation range "
             "(290 periods of 300 seconds)"
         )
+    if settings.five_minute_metric_retention < MIN_METRIC_RETENTION:
+        raise ConfigError(
+            f"five_minute_metric_retention: must be at least {MIN_METRIC_RETENTION:g} seconds, the longest alarm "
+            "evaluation range (290 periods of 300 seconds)"
+        )
+    for name in ("minute_metric_retention", "hour_metric_retention"):
+        if getattr(settings, name) <= 0:
+            raise ConfigError(f"{name}: must be more than 0 seconds")
     _check_delivery(settings)
     _check_database(settings)
     _check_connections(settings)

@@ -132,8 +132,8 @@ async def test_prune_drops_old_periods_and_old_state_changes(store: Store) -> No
     await store.put_metric_data(web, "CPUUtilization", [MetricAggregate(P0 + i * 300, 1, i, i, i) for i in range(4)])
     stored = await stored_alarm(store, on=web)
     assert await store.record_alarm_state(stored, change_of(stored, OK, at=P0 + 100))
-    pruned = await store.prune_metric_data(P0 + 600)
-    assert pruned == 3  # two periods and one state change
+    pruned = await store.prune_metric_data({300: P0 + 600}, P0 + 600)
+    assert pruned == 3  # two 5-minute periods and one state change
     left = await store.get_metric_data(SCOPE, "web-1", "CPUUtilization", P0, P0 + 900)
     assert [p.period_start for p in left] == [P0 + 600, P0 + 900]
     assert await store.list_alarm_history(SCOPE, "cpu-high") == []

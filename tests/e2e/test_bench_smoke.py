@@ -37,19 +37,20 @@ def test_every_benchmark_runs_and_reports_its_figures(tmp_path: Path) -> None:
     # postgres: lsnotify on PostgreSQL beside SQLite, when there is a PostgreSQL server to run it on
     with_postgres = bool(os.environ.get("LSNOTIFY_TEST_DATABASE_URL"))
     postgres = ["postgres_read", "postgres_write"] if with_postgres else []
-    assert sorted(figures) == sorted([*expected, "write_cycle", "delivery", *postgres])
+    assert sorted(figures) == sorted([*expected, "write_cycle", "delivery", "ingest", *postgres])
     for key in postgres:
         assert figures[key]["base_name"] == "SQLite" and figures[key]["base"] > 0 and figures[key]["ratio"] > 0
     if not with_postgres:
         assert "postgres: not run" in done.stdout
     for figure in results["figures"]:
         assert figure["value"] > 0, figure
-    for key in ("read", "write_tag", "write_cycle", "peer", "scale_read"):
+    assert figures["ingest"]["unit"] == "datums/s"
+    for key in ("read", "write_tag", "write_cycle", "peer", "scale_read", "ingest"):
         assert figures[key]["base"] > 0 and figures[key]["ratio"] > 0, figures[key]
     assert results["scale_seeded"] == 2_000
 
     # Every measured run of every target completed requests, and none failed (the run would have stopped).
-    labels = ["read", "write TagResource", "write Create/Delete cycle", "peer", "scale"]
+    labels = ["read", "write TagResource", "write Create/Delete cycle", "peer", "scale", "ingest PutMetricData"]
     labels += ["postgres read", "postgres write TagResource"] if with_postgres else []
     for label in labels:
         for target, runs in results[label].items():

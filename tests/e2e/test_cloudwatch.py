@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ from botocore.parsers import create_parser
 from botocore.serialize import create_serializer
 from signing import post, sign
 
-from alarm_helpers import register, stored_metric
+from alarm_helpers import aws_cli_env, register, stored_metric
 from harness import Account, ServerProcess, error_of, running_server, wait_until
 from lsnotify.domain import Scope
 from lsnotify.domain.alarms import MetricAggregate
@@ -109,11 +108,7 @@ def test_boto3_puts_every_kind_of_datum_into_the_lightsail_metric(cw: ServerProc
 
 
 def test_the_aws_cli_with_a_translated_telegraf_name(cw: ServerProcess, account: Account) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        AWS_ACCESS_KEY_ID=account.access_key_id, AWS_SECRET_ACCESS_KEY=account.secret_access_key,
-        AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_MAX_ATTEMPTS="1",
-    )  # fmt: skip
+    env = aws_cli_env(account)
     command = [
         sys.executable, "-m", "awscli", "cloudwatch", "put-metric-data", "--endpoint-url", cw.url,
         "--region", "eu-west-2", "--namespace", "Telegraf", "--metric-name", "cpu_usage_active",

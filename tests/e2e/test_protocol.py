@@ -122,7 +122,7 @@ def test_unknown_target_is_404_unknown_operation(
     assert_error(post(server.url + "/", signed), 404, "UnknownOperationException")
 
 
-@pytest.mark.parametrize("operation", ["GetInstances", "CreateInstances", "GetInstanceMetricData", "DeleteInstance"])
+@pytest.mark.parametrize("operation", ["GetInstances", "CreateInstances", "GetInstanceSnapshots", "DeleteInstance"])
 def test_unserved_lightsail_operation_is_named_in_unsupported_operation(
     server: ServerProcess, account: Account, operation: str
 ) -> None:
@@ -357,9 +357,10 @@ JSON_VALUES: dict[str, list[Any]] = {
     "list": [["text"], []],
     "object": [{"key": "text"}, {}],
 }
-# The JSON types each shape type takes: a double takes any JSON number.
+# The JSON types each shape type takes: a double takes any JSON number, a timestamp epoch seconds or a date string.
 JSON_TYPES_OF = {
     "string": {"string"},
+    "timestamp": {"integer", "float", "string"},
     "integer": {"integer"},
     "double": {"integer", "float"},
     "boolean": {"boolean"},
@@ -382,7 +383,8 @@ def example(shape: Shape) -> Any:
         return [example(shape.member)]
     if shape.type_name == "structure":
         return {name: example(member) for name, member in shape.members.items()}
-    scalars: dict[str, Any] = {"integer": 1, "double": 1.0, "boolean": True}
+    lowest = shape.metadata.get("min", 1)  # GetInstanceMetricData's period is 60 or more
+    scalars: dict[str, Any] = {"integer": lowest, "double": 1.0, "boolean": True, "timestamp": 1_800_000_000}
     if shape.type_name in scalars:
         return scalars[shape.type_name]
     assert shape.type_name == "string", shape

@@ -25,13 +25,16 @@ def test_metrics_from_agents_section(tmp_path: Path) -> None:
     try:
         env = {**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")}, **server.env}
         python = "python - <<'PY'\n" + block("metrics:otlp") + "PY\n"
-        script = "set -euo pipefail\n" + "\n".join((block("quickstart:cli"), block("metrics:cloudwatch"), python))
+        blocks = (block("quickstart:cli"), block("metrics:cloudwatch"), python, block("metrics:get"))
+        script = "set -euo pipefail\n" + "\n".join(blocks)
         script = script.replace("127.0.0.1:8080", f"127.0.0.1:{server.port}")
         result = subprocess.run(
             ["timeout", "300", "bash", "-c", script], cwd=workdir, env=env, capture_output=True, text=True
         )
         assert result.returncode == 0, result.stdout + result.stderr
         assert '"name": "web-2"' in result.stdout and '"resourceType": "Instance"' in result.stdout
+        (row,) = [line for line in result.stdout.splitlines() if "Percent" in line]
+        assert [cell.strip() for cell in row.strip("|").split("|")][:3] == ["64.0", "90.0", "3.0"], result.stdout
         credentials = (server.data_dir / "credentials").read_text()
         account_id = re.search(r"# account (\d{12})", credentials)
         assert account_id is not None

@@ -121,7 +121,8 @@ def valid(draw: st.DrawFn, shape: Shape, member: str = "") -> Any:
             )
         )
     if kind in ("integer", "long"):
-        return draw(st.integers(max(meta.get("min", 1), 1), min(meta.get("max", 3), 3)))
+        low = max(meta.get("min", 1), 1)
+        return draw(st.integers(low, min(meta.get("max", low + 2), low + 2)))
     if kind in ("double", "float"):
         return draw(st.floats(0, 100))
     if kind == "boolean":

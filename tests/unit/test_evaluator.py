@@ -13,6 +13,7 @@ from lsnotify.config import load_settings
 from lsnotify.domain import Operation, Scope, new_id
 from lsnotify.domain.alarms import ALARM, INSUFFICIENT_DATA, OK, Alarm, MonitoredResource
 from lsnotify.domain.contacts import EMAIL, PENDING_VERIFICATION, SMS, VALID, ContactMethod
+from lsnotify.domain.metrics import HOUR, MINUTE, MetricRetention
 from lsnotify.domain.outbox import OutboxMessage
 from lsnotify.service.alarms.evaluator import AlarmEvaluator
 from lsnotify.service.alarms.metrics import aggregate
@@ -155,11 +156,17 @@ async def test_two_evaluators_record_each_change_once(store: Store) -> None:
 
 
 async def test_old_data_is_pruned(store: Store) -> None:
-    await cpu(store, 50.0, NOW - RETENTION - 600)
+    kept = MetricRetention()
+    await cpu(store, 50.0, NOW - kept.five_minutes - 600)
+    await cpu(store, 55.0, NOW - kept.minute - 600)
     await cpu(store, 60.0, NOW - 600)
     await evaluator(store).run_once(NOW)
     left = await store.get_metric_data(SCOPE, "web-1", "CPUUtilization", 0, int(NOW))
-    assert [p.sum for p in left] == [60.0]
+    assert [p.sum for p in left] == [55.0, 60.0]
+    minutes = await store.get_metric_data(SCOPE, "web-1", "CPUUtilization", 0, int(NOW), MINUTE)
+    assert [p.sum for p in minutes] == [60.0]
+    hours = await store.get_metric_data(SCOPE, "web-1", "CPUUtilization", 0, int(NOW), HOUR)
+    assert [p.sum for p in hours] == [50.0, 55.0, 60.0]
 
 
 async def test_the_loop_ticks_until_stopped(store: Store) -> None:

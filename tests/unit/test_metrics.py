@@ -8,15 +8,18 @@ import pytest
 
 from lsnotify.awsjson.lsnotify_model import lsnotify_model
 from lsnotify.awsjson.model import lightsail_model
-from lsnotify.config import MIN_METRIC_RETENTION, Settings
+from lsnotify.config import MIN_METRIC_RETENTION, ConfigError, Settings, load_settings
 from lsnotify.domain.alarms import RESOURCE_TYPES, MetricAggregate
 from lsnotify.domain.metrics import (
     DEFAULT_METRIC_RETENTION_SECONDS,
     FUTURE_TOLERANCE_SECONDS,
     LONGEST_EVALUATION_RANGE_SECONDS,
     METRICS,
+    PERIOD_SECONDS,
+    MetricRetention,
 )
 from lsnotify.errors import InvalidInputException
+from lsnotify.service.alarms.metric_data import metric_points_retention
 from lsnotify.service.alarms.metrics import aggregate, check_datapoints, metric_info, to_epoch_seconds
 from lsnotify.service.api import LSNOTIFY_OPERATIONS
 
@@ -62,7 +65,9 @@ def test_a_metric_of_another_type_is_refused_with_the_list() -> None:
 
 def test_aggregate_by_period() -> None:
     start = 1_800_000_000 - 1_800_000_000 % 300
-    periods = aggregate([(start + 10, 4.0), (start + 299, 8.0), (start + 300, 1.0), (start - 1, 7.0)])
+    points = [(start + 10, 4.0), (start + 299, 8.0), (start + 300, 1.0), (start - 1, 7.0)]
+    assert [m.period_start - start for m in aggregate(points)] == [-60, 0, 240, 300]  # by default, by minute
+    periods = aggregate(points, PERIOD_SECONDS)
     assert periods == [
         MetricAggregate(start - 300, 1, 7.0, 7.0, 7.0),
         MetricAggregate(start, 2, 12.0, 4.0, 8.0),
@@ -104,3 +109,14 @@ def test_the_settings_restate_the_metric_time_limits() -> None:
     """``config`` sits below ``domain`` in the import layers, so it restates these figures: they must stay equal."""
     assert MIN_METRIC_RETENTION == LONGEST_EVALUATION_RANGE_SECONDS == (288 + 2) * 5 * 60
     assert Settings().metric_retention == DEFAULT_METRIC_RETENTION_SECONDS == 14 * 86400
+    default = metric_points_retention(Settings())
+    assert default == MetricRetention() == MetricRetention(15 * 86400, 63 * 86400, 455 * 86400)
+
+
+def test_the_retention_of_each_resolution_is_a_setting_and_is_checked() -> None:
+    settings = load_settings(None, {"LSNOTIFY_MINUTE_METRIC_RETENTION": "3600"}, None)
+    assert metric_points_retention(settings).minute == 3600
+    with pytest.raises(ConfigError, match="five_minute_metric_retention: must be at least 87000"):
+        load_settings({"five_minute_metric_retention": "86400"})
+    with pytest.raises(ConfigError, match="hour_metric_retention: must be more than 0"):
+        load_settings({"hour_metric_retention": "0"})

@@ -30,11 +30,19 @@ from lsnotify.identity import SecretBox
 from lsnotify.messages.formats import utc_minute
 from lsnotify.service.alarms import resources as resource_rules
 from lsnotify.service.alarms.evaluator import AlarmEvaluator
+from lsnotify.service.alarms.metric_data import metric_points_retention
 from lsnotify.storage.base import Store
 
 log = logging.getLogger("lsnotify")
 
-EVALUATOR_SETTINGS = (*STORE_SETTINGS, "alarm_evaluation_interval", "metric_retention")
+EVALUATOR_SETTINGS = (
+    *STORE_SETTINGS,
+    "alarm_evaluation_interval",
+    "metric_retention",
+    "minute_metric_retention",
+    "five_minute_metric_retention",
+    "hour_metric_retention",
+)
 
 
 # -- resources --------------------------------------------------------------------------------------------------
@@ -130,7 +138,13 @@ def evaluator(config_file: Path | None, **flags: Any) -> None:
     settings = command_settings(config_file, flags)
 
     async def evaluate(store: Store, stop: asyncio.Event) -> None:
-        evaluation = AlarmEvaluator(store, system_clock, settings.alarm_evaluation_interval, settings.metric_retention)
+        evaluation = AlarmEvaluator(
+            store,
+            system_clock,
+            settings.alarm_evaluation_interval,
+            settings.metric_retention,
+            metric_points_retention(settings),
+        )
         evaluation.start()
         await stop.wait()
         await evaluation.stop()

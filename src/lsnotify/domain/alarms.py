@@ -1,4 +1,4 @@
-"""The records of alarms and what they watch: monitored resources, 5-minute metric aggregates, alarms, state changes;
+"""The records of alarms and what they watch: monitored resources, metric aggregates, alarms, state changes;
 and the comparisons an alarm's threshold is checked with.
 
 Like every record they belong to one (account, region) scope; timestamps are epoch seconds. The limits are
@@ -7,6 +7,7 @@ Lightsail's (docs/lightsail-behavior.md, "Alarms").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -71,7 +72,8 @@ class MonitoredResource:
 
 @dataclass(frozen=True, slots=True)
 class MetricAggregate:
-    """The datapoints of one metric in one 5-minute period, kept as the figures every statistic derives from."""
+    """The datapoints of one metric in one period (of 1 minute, 5 minutes, an hour, or a Get*MetricData period),
+    kept as the figures every statistic derives from."""
 
     period_start: int
     sample_count: int
@@ -102,6 +104,16 @@ class MetricAggregate:
             min(self.minimum, other.minimum),
             max(self.maximum, other.maximum),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class MetricSeries:
+    """Datapoints of one metric of one resource, as 1-minute aggregates: one item of an ingestion batch."""
+
+    resource: MonitoredResource
+    metric_name: str
+    minutes: Sequence[MetricAggregate]
+    """One aggregate per minute (``period_start`` a multiple of 60); several of one minute add up."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
-"""The metric catalogue: which metrics each resource type has, with the statistic and unit of each, and the 5-minute
-period every datapoint is aggregated into and every alarm evaluates.
+"""The metric catalogue: which metrics each resource type has, with the statistic and unit of each; the resolutions
+metric data is stored at (1 minute, 5 minutes, 1 hour) and how long each is kept; the 5-minute period every alarm
+evaluates.
 
 The per-type lists are those of PutAlarm's ``metricName`` documentation; the statistic is the one the
 Get*MetricData documentation calls most useful, and it is what alarms compare with their threshold. The time limits
@@ -8,8 +9,8 @@ on datapoints are CloudWatch's (docs/lightsail-behavior.md, "Metrics").
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import Final
 
 from lsnotify.domain.alarms import (
@@ -18,10 +19,15 @@ from lsnotify.domain.alarms import (
     LOAD_BALANCER,
     MAX_EVALUATION_PERIODS,
     RELATIONAL_DATABASE,
+    MetricAggregate,
 )
 
+MINUTE: Final = 60
 PERIOD_SECONDS: Final = 5 * 60
-"""Every metric datapoint aggregates, and every alarm evaluates, 5-minute periods."""
+"""Every alarm evaluates 5-minute periods."""
+HOUR: Final = 60 * 60
+RESOLUTIONS: Final = (MINUTE, PERIOD_SECONDS, HOUR)
+"""The resolutions metric data is stored at, finest first: every datapoint is added to one point of each."""
 
 LONGEST_EVALUATION_RANGE_SECONDS: Final = (MAX_EVALUATION_PERIODS + EXTRA_PERIODS) * PERIOD_SECONDS
 """How far back the alarm with the most evaluation periods reads: metric data must be kept at least this long."""
@@ -33,9 +39,35 @@ FUTURE_TOLERANCE_SECONDS: Final = 2 * _HOUR_SECONDS
 """How far ahead of now a datapoint's timestamp may lie: two hours, as CloudWatch accepts."""
 
 
-def period_start(timestamp: float) -> int:
-    """The start of the 5-minute period holding ``timestamp``."""
-    return int(timestamp // PERIOD_SECONDS) * PERIOD_SECONDS
+def period_start(timestamp: float, resolution: int = PERIOD_SECONDS) -> int:
+    """The start of the period of ``resolution`` seconds (by default an alarm's 5 minutes) holding ``timestamp``."""
+    return int(timestamp // resolution) * resolution
+
+
+def rolled_up(aggregates: Iterable[MetricAggregate], resolution: int) -> list[MetricAggregate]:
+    """The aggregates merged into one per period of ``resolution`` seconds (starting there), oldest first."""
+    periods: dict[int, MetricAggregate] = {}
+    for item in aggregates:
+        start = period_start(item.period_start, resolution)
+        current = periods.get(start)
+        periods[start] = replace(item, period_start=start) if current is None else current.merged(item)
+    return [periods[start] for start in sorted(periods)]
+
+
+@dataclass(frozen=True, slots=True)
+class MetricRetention:
+    """How long metric data is kept at each resolution, in seconds: by default as Lightsail (CloudWatch) keeps it."""
+
+    minute: float = 15 * 24 * _HOUR_SECONDS
+    five_minutes: float = 63 * 24 * _HOUR_SECONDS
+    hour: float = 455 * 24 * _HOUR_SECONDS
+
+    def by_resolution(self) -> dict[int, float]:
+        return {MINUTE: self.minute, PERIOD_SECONDS: self.five_minutes, HOUR: self.hour}
+
+    def cutoffs(self, now: float) -> dict[int, float]:
+        """For each resolution, the time before which its points are dropped."""
+        return {resolution: now - kept for resolution, kept in self.by_resolution().items()}
 
 
 @dataclass(frozen=True, slots=True)

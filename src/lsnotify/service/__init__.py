@@ -8,12 +8,12 @@ module: in one module the two would import each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lsnotify.clock import Clock
 from lsnotify.context import RequestContext
 from lsnotify.domain import Scope
-from lsnotify.domain.metrics import DEFAULT_METRIC_RETENTION_SECONDS
+from lsnotify.domain.metrics import DEFAULT_METRIC_RETENTION_SECONDS, MetricRetention
 from lsnotify.identity import SecretBox
 from lsnotify.service.limits import NO_LIMITS, Limits
 from lsnotify.storage.base import Store
@@ -30,7 +30,9 @@ class Rules:
     verification_ttl: float
     """Seconds an email verification stays open before the contact method becomes ``Invalid``."""
     metric_retention: float = DEFAULT_METRIC_RETENTION_SECONDS
-    """Seconds metric data is kept; older datapoints are refused."""
+    """Seconds in the past a datapoint is accepted; older ones are refused."""
+    metric_points: MetricRetention = field(default_factory=MetricRetention)
+    """How long metric points are kept at each resolution: which one Get*MetricData reads a range from."""
     limits: Limits = NO_LIMITS
     """What one account may make lsnotify send or keep; none unless given."""
 

@@ -12,7 +12,7 @@ from typing import Any
 from lsnotify.context import RequestContext
 from lsnotify.service import Services, contact_methods, operations, tags
 from lsnotify.service.alarms import api as alarms
-from lsnotify.service.alarms import metrics
+from lsnotify.service.alarms import metric_data, metrics
 
 Handler = Callable[[Services, RequestContext, dict[str, Any]], Awaitable[dict[str, Any]]]
 """An operation: given the services, the request's context and its validated parameters, the output shape's dict."""
@@ -31,6 +31,9 @@ OPERATIONS: Mapping[str, Handler] = {
     "GetAlarms": alarms.get_alarms,
     "DeleteAlarm": alarms.delete_alarm,
     "TestAlarm": alarms.test_alarm,
+    "GetInstanceMetricData": metric_data.get_instance_metric_data,
+    "GetLoadBalancerMetricData": metric_data.get_load_balancer_metric_data,
+    "GetRelationalDatabaseMetricData": metric_data.get_relational_database_metric_data,
 }
 
 LSNOTIFY_OPERATIONS: Mapping[str, Handler] = {

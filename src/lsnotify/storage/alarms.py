@@ -3,8 +3,10 @@
 Every rule rests on the database, so that it holds with writers on many PostgreSQL nodes as with SQLite's one:
 
 - a resource name is a primary key (``INSERT … ON CONFLICT DO NOTHING`` tells the loser);
-- metric periods are upserts that add atomically, written in period order so that two writers never deadlock, under
-  a key-share lock on the resource so that a concurrent delete waits for them;
+- metric points are upserts that add atomically, each datapoint to one point of each resolution (1 minute, 5 minutes,
+  1 hour) in the same transaction; a batch locks its resources and writes its points in key order, so that two
+  writers never deadlock, under key-share locks on the resources so that a concurrent delete waits for them;
+  downsampling is then only pruning each resolution past its retention, an idempotent ``DELETE``;
 - two alarms per metric is a UNIQUE (resource, metric, slot) constraint with slots 1 and 2: a writer that loses the
   race for a slot (or for an alarm's name) rolls back to a savepoint and looks again, so of any number of concurrent
   creates exactly two succeed and the rest get ``AlarmLimitExceeded``;
@@ -14,10 +16,20 @@ Every rule rests on the database, so that it holds with writers on many PostgreS
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from lsnotify.domain import Operation, Scope
-from lsnotify.domain.alarms import ALARMS_PER_METRIC, Alarm, AlarmStateChange, MetricAggregate, MonitoredResource
+from lsnotify.domain.alarms import (
+    ALARMS_PER_METRIC,
+    Alarm,
+    AlarmStateChange,
+    MetricAggregate,
+    MetricSeries,
+    MonitoredResource,
+)
+from lsnotify.domain.metrics import MINUTE, RESOLUTIONS, period_start
 from lsnotify.domain.outbox import OutboxMessage
 from lsnotify.storage import queries
 from lsnotify.storage.base import AlarmLimitExceeded, RecordNotFound, ResourceExists, ResourceTypeMismatch
@@ -70,44 +82,91 @@ async def list_resources(ex: Executor, scope: Scope | None) -> list[MonitoredRes
 
 async def delete_resource(ex: Executor, scope: Scope, name: str) -> int:
     key = (scope.account_id, scope.region, name)
+    if await _select_resource(ex, key, queries.LOCK_RESOURCE) is None:
+        raise RecordNotFound(name)
     alarms = await ex.fetchval(queries.COUNT_RESOURCE_ALARMS, *key)
+    await ex.execute(queries.DELETE_RESOURCE_POINTS, *key)  # the series and alarms go by foreign key, the points not
     if await ex.execute(queries.DELETE_RESOURCE, *key) == 0:
         raise RecordNotFound(name)
     return int(alarms)
 
 
+async def _lock_resource(ex: Executor, resource: MonitoredResource) -> MonitoredResource:
+    """The resource as stored, registered as ``resource`` if new, under a key-share lock until the commit."""
+    key = (resource.account_id, resource.region, resource.name)
+    stored = await _select_resource(ex, key, queries.KEY_SHARE_RESOURCE)
+    while stored is None:  # new, or deleted between the insert and the lock: register it afresh
+        await _insert_resource(ex, resource)
+        stored = await _select_resource(ex, key, queries.KEY_SHARE_RESOURCE)
+    return stored
+
+
+async def _series_ids(ex: Executor, key: tuple[str, str, str], metrics: Iterable[str]) -> dict[str, int]:
+    """The ids of the resource's series of ``metrics``, creating those it does not have yet."""
+    known: dict[str, int] = {name: sid for name, sid in await ex.fetch(queries.SERIES_OF_RESOURCE, *key)}
+    for metric in sorted(set(metrics) - set(known)):  # one order for every writer: no deadlock
+        series_id = None
+        while series_id is None:  # None: a concurrent writer created it first, so read it back
+            series_id = await ex.fetchval(queries.INSERT_SERIES, *key, metric)
+            if series_id is None:
+                series_id = await ex.fetchval(queries.SELECT_SERIES, *key, metric)
+        known[metric] = series_id
+    return known
+
+
+async def put_metric_batch(ex: Executor, batch: Sequence[MetricSeries]) -> list[MonitoredResource]:
+    wanted: dict[tuple[str, str, str], tuple[MonitoredResource, set[str]]] = {}
+    for series in batch:
+        wanted.setdefault(_key_of(series.resource), (series.resource, set()))[1].add(series.metric_name)
+    stored: dict[tuple[str, str, str], MonitoredResource] = {}
+    ids: dict[tuple[str, str, str, str], int] = {}
+    # Resources are locked, series created and points written in one order for every writer: no deadlock.
+    for key in sorted(wanted):
+        resource, metrics = wanted[key]
+        stored[key] = await _lock_resource(ex, resource)
+        if stored[key].resource_type == resource.resource_type:
+            ids.update(((*key, metric), sid) for metric, sid in (await _series_ids(ex, key, metrics)).items())
+    rows: list[tuple[int, int, int, int, float, float, float]] = []
+    for series in batch:
+        series_id = ids.get((*_key_of(series.resource), series.metric_name))
+        if series_id is not None and stored[_key_of(series.resource)].resource_type == series.resource.resource_type:
+            # A row per minute and resolution: the upsert adds up the rows of one point, even within the batch.
+            rows.extend(
+                (series_id, r, a.period_start - a.period_start % r, a.sample_count, a.sum, a.minimum, a.maximum)
+                for a in series.minutes
+                for r in RESOLUTIONS
+            )
+    await ex.executemany(queries.ADD_METRIC_POINT, sorted(rows))
+    return [stored[_key_of(series.resource)] for series in batch]
+
+
+def _key_of(resource: MonitoredResource) -> tuple[str, str, str]:
+    return resource.account_id, resource.region, resource.name
+
+
 async def put_metric_data(
     ex: Executor, resource: MonitoredResource, metric_name: str, aggregates: Sequence[MetricAggregate]
 ) -> MonitoredResource:
-    key = (resource.account_id, resource.region, resource.name)
-    stored = None
-    while stored is None:  # None: deleted between the insert and the lock, so register it afresh
-        await _insert_resource(ex, resource)
-        stored = await _select_resource(ex, key, queries.KEY_SHARE_RESOURCE)
+    minutes = [replace(a, period_start=period_start(a.period_start, MINUTE)) for a in aggregates]
+    [stored] = await put_metric_batch(ex, [MetricSeries(resource, metric_name, minutes)])
     if stored.resource_type != resource.resource_type:
         raise ResourceTypeMismatch(stored)
-    await ex.executemany(
-        queries.ADD_METRIC_PERIOD,
-        [
-            (*key, metric_name, a.period_start, a.sample_count, a.sum, a.minimum, a.maximum)
-            for a in sorted(aggregates, key=lambda a: a.period_start)  # one order for every writer: no deadlock
-        ],
-    )
     return stored
 
 
 async def get_metric_data(
-    ex: Executor, scope: Scope, resource_name: str, metric_name: str, first: int, last: int
+    ex: Executor, scope: Scope, resource_name: str, metric_name: str, first: int, last: int, resolution: int
 ) -> list[MetricAggregate]:
-    rows = await ex.fetch(queries.GET_METRIC_DATA, scope.account_id, scope.region, resource_name, metric_name, first,
-                          last)  # fmt: skip
+    rows = await ex.fetch(queries.GET_METRIC_POINTS, scope.account_id, scope.region, resource_name, metric_name,
+                          resolution, first, last)  # fmt: skip
     return [MetricAggregate(*row) for row in rows]
 
 
-async def prune_metric_data(ex: Executor, before: float) -> int:
-    return await ex.execute(queries.PRUNE_METRIC_PERIODS, before) + await ex.execute(
-        queries.PRUNE_ALARM_HISTORY, before
-    )
+async def prune_metric_data(ex: Executor, cutoffs: Mapping[int, float], history_before: float) -> int:
+    pruned = 0
+    for resolution, before in sorted(cutoffs.items()):
+        pruned += await ex.execute(queries.PRUNE_METRIC_POINTS, resolution, math.ceil(before))
+    return pruned + await ex.execute(queries.PRUNE_ALARM_HISTORY, history_before)
 
 
 # -- alarms ---------------------------------------------------------------------------------------------------------

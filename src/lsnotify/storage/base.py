@@ -11,13 +11,14 @@ raised as the exceptions below, which the service layer turns into wire errors.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from lsnotify.domain import AccessKey, Operation, Scope, Tag, TaggableResource
-from lsnotify.domain.alarms import Alarm, AlarmStateChange, MetricAggregate, MonitoredResource
+from lsnotify.domain.alarms import Alarm, AlarmStateChange, MetricAggregate, MetricSeries, MonitoredResource
 from lsnotify.domain.contacts import ContactMethod, VerificationToken
+from lsnotify.domain.metrics import PERIOD_SECONDS
 from lsnotify.domain.outbox import CapturedMessage, ClaimedMessage, OutboxMessage
 
 
@@ -190,20 +191,36 @@ class Store(Protocol):
     async def put_metric_data(
         self, resource: MonitoredResource, metric_name: str, aggregates: Sequence[MetricAggregate]
     ) -> MonitoredResource:
-        """Add ``aggregates`` to the metric's stored periods (counts and sums add up, minimum and maximum widen).
+        """Add ``aggregates`` to the metric's stored points at every resolution (``domain.metrics.RESOLUTIONS``):
+        counts and sums add up, minimum and maximum widen. Each aggregate counts at the minute its
+        ``period_start`` falls in.
 
         A resource of that name that does not exist yet is registered as ``resource``, in the same transaction;
         one that exists with another type raises ``ResourceTypeMismatch`` and nothing is stored. Return the
         resource as stored."""
 
-    async def get_metric_data(
-        self, scope: Scope, resource_name: str, metric_name: str, first_period: int, last_period: int
-    ) -> list[MetricAggregate]:
-        """The stored periods whose start lies in ``[first_period, last_period]``, oldest first."""
+    async def put_metric_batch(self, batch: Sequence[MetricSeries]) -> list[MonitoredResource]:
+        """Store every series of ``batch`` as ``put_metric_data`` does, all in ONE durable transaction.
 
-    async def prune_metric_data(self, before: float) -> int:
-        """Delete metric periods that start, and alarm state changes made, before ``before``; return how many rows
-        went. Every scope at once: a housekeeping call."""
+        Return each series' resource as stored, in order: a series whose resource exists with another type than
+        its own stores nothing (its caller tells by comparing the types), and the rest of the batch is stored."""
+
+    async def get_metric_data(
+        self,
+        scope: Scope,
+        resource_name: str,
+        metric_name: str,
+        first_period: int,
+        last_period: int,
+        resolution: int = PERIOD_SECONDS,
+    ) -> list[MetricAggregate]:
+        """The stored points of ``resolution`` seconds (by default an alarm's 5-minute periods) whose start lies in
+        ``[first_period, last_period]``, oldest first."""
+
+    async def prune_metric_data(self, cutoffs: Mapping[int, float], history_before: float) -> int:
+        """Delete the points of each resolution in ``cutoffs`` that start before its cut-off, and alarm state
+        changes made before ``history_before``; return how many rows went. Every scope at once: a housekeeping
+        call, idempotent, which any number of processes may run at once."""
 
     # -- alarms ---------------------------------------------------------------------------------------------------
     async def put_alarm(self, alarm: Alarm, operation: Operation) -> Alarm:

@@ -21,7 +21,7 @@ from lsnotify.storage.rows import (
     CAPTURED_COLUMNS,
     CONTACT_METHOD_COLUMNS,
     HISTORY_COLUMNS,
-    METRIC_PERIOD_COLUMNS,
+    METRIC_POINT_COLUMNS,
     OPERATION_COLUMNS,
     OUTBOX_COLUMNS,
     RESOURCE_COLUMNS,
@@ -220,24 +220,43 @@ LIST_RESOURCES = query(
 )
 COUNT_RESOURCE_ALARMS = query("SELECT count(*) FROM alarms WHERE account_id = ? AND region = ? AND resource_name = ?")
 DELETE_RESOURCE = query("DELETE FROM monitored_resources WHERE account_id = ? AND region = ? AND name = ?")
-_ADD_PERIOD = (
-    f"INSERT INTO metric_periods ({METRIC_PERIOD_COLUMNS}) VALUES ({placeholders(9)}) "
-    "ON CONFLICT (account_id, region, resource_name, metric_name, period_start) DO UPDATE SET "
-    "sample_count = metric_periods.sample_count + excluded.sample_count, sum = metric_periods.sum + excluded.sum, "
+# FOR UPDATE: waits for the writers holding KEY SHARE to commit their points, and holds off new ones, so that the
+# points deleted next are all the resource has.
+LOCK_RESOURCE = query(_SELECT_RESOURCE, lock="FOR UPDATE")
+DELETE_RESOURCE_POINTS = query(
+    "DELETE FROM metric_points WHERE series_id IN (SELECT id FROM metric_series WHERE account_id = ? AND region = ? "
+    "AND resource_name = ?)"
 )
-ADD_METRIC_PERIOD = query(
-    _ADD_PERIOD + "minimum = min(metric_periods.minimum, excluded.minimum), "
-    "maximum = max(metric_periods.maximum, excluded.maximum)",
-    postgres=_ADD_PERIOD + "minimum = least(metric_periods.minimum, excluded.minimum), "
-    "maximum = greatest(metric_periods.maximum, excluded.maximum)",
+_SERIES_KEY = "account_id = ? AND region = ? AND resource_name = ?"
+SERIES_OF_RESOURCE = query(f"SELECT metric_name, id FROM metric_series WHERE {_SERIES_KEY}")
+INSERT_SERIES = query(
+    "INSERT INTO metric_series (account_id, region, resource_name, metric_name) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT DO NOTHING RETURNING id"
 )
-GET_METRIC_DATA = query(
-    "SELECT period_start, sample_count, sum, minimum, maximum FROM metric_periods "
-    "WHERE account_id = ? AND region = ? AND resource_name = ? AND metric_name = ? "
-    "AND period_start BETWEEN ? AND ? ORDER BY period_start"
+SELECT_SERIES = query(f"SELECT id FROM metric_series WHERE {_SERIES_KEY} AND metric_name = ?")
+_ADD_POINT = (
+    f"INSERT INTO metric_points ({METRIC_POINT_COLUMNS}) VALUES ({placeholders(7)}) "
+    "ON CONFLICT (series_id, resolution, period_start) DO UPDATE SET "
+    "sample_count = metric_points.sample_count + excluded.sample_count, sum = metric_points.sum + excluded.sum, "
 )
-# The cast: period_start is an integer column, the cut-off a float.
-PRUNE_METRIC_PERIODS = query("DELETE FROM metric_periods WHERE period_start < CAST(? AS double precision)")
+# Adds to the point: counts and sums add up, minimum and maximum widen, atomically whoever else adds to it.
+ADD_METRIC_POINT = query(
+    _ADD_POINT + "minimum = min(metric_points.minimum, excluded.minimum), "
+    "maximum = max(metric_points.maximum, excluded.maximum)",
+    postgres=_ADD_POINT + "minimum = least(metric_points.minimum, excluded.minimum), "
+    "maximum = greatest(metric_points.maximum, excluded.maximum)",
+)
+GET_METRIC_POINTS = query(
+    "SELECT p.period_start, p.sample_count, p.sum, p.minimum, p.maximum "
+    "FROM metric_series s JOIN metric_points p ON p.series_id = s.id "
+    "WHERE s.account_id = ? AND s.region = ? AND s.resource_name = ? AND s.metric_name = ? AND p.resolution = ? "
+    "AND p.period_start BETWEEN ? AND ? ORDER BY p.period_start"
+)
+# Series by series, so that each delete is a range of the points' primary key: no index on age to keep up to date.
+PRUNE_METRIC_POINTS = query(
+    "DELETE FROM metric_points WHERE series_id IN (SELECT id FROM metric_series) AND resolution = ? "
+    "AND period_start < ?"
+)
 PRUNE_ALARM_HISTORY = query("DELETE FROM alarm_history WHERE changed_at < ?")
 
 # -- alarms ---------------------------------------------------------------------------------------------------------

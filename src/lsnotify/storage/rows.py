@@ -49,9 +49,7 @@ OUTBOX_COLUMNS = (
 )
 CAPTURED_COLUMNS = "id, account_id, region, protocol, destination, subject, body, html, created_at"
 RESOURCE_COLUMNS = "account_id, region, name, resource_type, id, created_at"
-METRIC_PERIOD_COLUMNS = (
-    "account_id, region, resource_name, metric_name, period_start, sample_count, sum, minimum, maximum"
-)
+METRIC_POINT_COLUMNS = "series_id, resolution, period_start, sample_count, sum, minimum, maximum"
 ALARM_CONFIG_COLUMNS = (
     "resource_name",
     "metric_name",

@@ -8,12 +8,13 @@ does better (SQLite's cached contact-method reads, its cheap look before claimin
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import ParamSpec, TypeVar
 
 from lsnotify.domain import AccessKey, Operation, Scope, Tag, TaggableResource
-from lsnotify.domain.alarms import Alarm, AlarmStateChange, MetricAggregate, MonitoredResource
+from lsnotify.domain.alarms import Alarm, AlarmStateChange, MetricAggregate, MetricSeries, MonitoredResource
 from lsnotify.domain.contacts import ContactMethod, VerificationToken
+from lsnotify.domain.metrics import PERIOD_SECONDS
 from lsnotify.domain.outbox import CapturedMessage, ClaimedMessage, OutboxMessage
 from lsnotify.storage import access_keys, alarms, contact_methods, limits, operations, outbox
 from lsnotify.storage.base import MessageFilter
@@ -135,13 +136,24 @@ class SqlStore(ABC):
     ) -> MonitoredResource:
         return await self._write(alarms.put_metric_data, resource, metric_name, aggregates)
 
-    async def get_metric_data(
-        self, scope: Scope, resource_name: str, metric_name: str, first_period: int, last_period: int
-    ) -> list[MetricAggregate]:
-        return await self._read(alarms.get_metric_data, scope, resource_name, metric_name, first_period, last_period)
+    async def put_metric_batch(self, batch: Sequence[MetricSeries]) -> list[MonitoredResource]:
+        return await self._write(alarms.put_metric_batch, batch)
 
-    async def prune_metric_data(self, before: float) -> int:
-        return await self._write(alarms.prune_metric_data, before)
+    async def get_metric_data(
+        self,
+        scope: Scope,
+        resource_name: str,
+        metric_name: str,
+        first_period: int,
+        last_period: int,
+        resolution: int = PERIOD_SECONDS,
+    ) -> list[MetricAggregate]:
+        return await self._read(
+            alarms.get_metric_data, scope, resource_name, metric_name, first_period, last_period, resolution
+        )
+
+    async def prune_metric_data(self, cutoffs: Mapping[int, float], history_before: float) -> int:
+        return await self._write(alarms.prune_metric_data, cutoffs, history_before)
 
     # -- alarms -----------------------------------------------------------------------------------------------------
     async def put_alarm(self, alarm: Alarm, operation: Operation) -> Alarm:

@@ -39,6 +39,7 @@ from lsnotify.identity import (
 )
 from lsnotify.service import Rules, Services
 from lsnotify.service.alarms.evaluator import AlarmEvaluator
+from lsnotify.service.alarms.metric_data import metric_points_retention
 from lsnotify.service.limits import Limits
 from lsnotify.storage.base import Store
 from lsnotify.storage.factory import SQLITE_FILE, create_store, open_store
@@ -120,6 +121,7 @@ def build_app(
             max_resources=settings.max_resources,
             max_alarms=settings.max_alarms,
         ),
+        metric_points=metric_points_retention(settings),
     )
     services = Services(store=store, clock=clock, rules=rules, box=box)
     verifier = SigV4Verifier(
@@ -147,7 +149,9 @@ def build_app(
     )
 
     # -- alarms: the evaluator runs inside serve unless --no-evaluate-alarms
-    evaluator = AlarmEvaluator(store, clock, settings.alarm_evaluation_interval, settings.metric_retention)
+    evaluator = AlarmEvaluator(
+        store, clock, settings.alarm_evaluation_interval, settings.metric_retention, rules.metric_points
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -98,21 +98,30 @@ constraint contact_methods_protocol_check CHECK ((protocol = ANY (ARRAY['Email':
 constraint contact_methods_status_check CHECK ((status = ANY (ARRAY['PendingVerification'::text, 'Valid'::text, 'Invalid'::text])))
 index CREATE UNIQUE INDEX contact_methods_pkey ON public.contact_methods USING btree (account_id, region, protocol)
 
--- table metric_periods
-column account_id text NOT NULL
-column region text NOT NULL
-column resource_name text NOT NULL
-column metric_name text NOT NULL
+-- table metric_points
+column series_id bigint NOT NULL
+column resolution integer NOT NULL
 column period_start bigint NOT NULL
 column sample_count bigint NOT NULL
 column sum double precision NOT NULL
 column minimum double precision NOT NULL
 column maximum double precision NOT NULL
-constraint metric_periods_account_id_region_resource_name_fkey FOREIGN KEY (account_id, region, resource_name) REFERENCES monitored_resources(account_id, region, name) ON DELETE CASCADE
-constraint metric_periods_pkey PRIMARY KEY (account_id, region, resource_name, metric_name, period_start)
-constraint metric_periods_sample_count_check CHECK ((sample_count > 0))
-index CREATE INDEX metric_periods_by_start ON public.metric_periods USING btree (period_start)
-index CREATE UNIQUE INDEX metric_periods_pkey ON public.metric_periods USING btree (account_id, region, resource_name, metric_name, period_start)
+constraint metric_points_pkey PRIMARY KEY (series_id, resolution, period_start)
+constraint metric_points_resolution_check CHECK ((resolution = ANY (ARRAY[60, 300, 3600])))
+constraint metric_points_sample_count_check CHECK ((sample_count > 0))
+index CREATE UNIQUE INDEX metric_points_pkey ON public.metric_points USING btree (series_id, resolution, period_start)
+
+-- table metric_series
+column id bigint NOT NULL
+column account_id text NOT NULL
+column region text NOT NULL
+column resource_name text NOT NULL
+column metric_name text NOT NULL
+constraint metric_series_account_id_region_resource_name_fkey FOREIGN KEY (account_id, region, resource_name) REFERENCES monitored_resources(account_id, region, name) ON DELETE CASCADE
+constraint metric_series_account_id_region_resource_name_metric_name_key UNIQUE (account_id, region, resource_name, metric_name)
+constraint metric_series_pkey PRIMARY KEY (id)
+index CREATE UNIQUE INDEX metric_series_account_id_region_resource_name_metric_name_key ON public.metric_series USING btree (account_id, region, resource_name, metric_name)
+index CREATE UNIQUE INDEX metric_series_pkey ON public.metric_series USING btree (id)
 
 -- table monitored_resources
 column account_id text NOT NULL

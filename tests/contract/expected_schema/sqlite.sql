@@ -10,9 +10,6 @@ CREATE UNIQUE INDEX alarms_by_id ON alarms (account_id, region, id);
 -- index captured_messages_by_time
 CREATE INDEX captured_messages_by_time ON captured_messages (created_at, id);
 
--- index metric_periods_by_start
-CREATE INDEX metric_periods_by_start ON metric_periods (period_start);
-
 -- index operations_by_resource
 CREATE INDEX operations_by_resource ON operations (account_id, region, resource_name, created_at DESC, id DESC);
 
@@ -49,8 +46,11 @@ CREATE TABLE captured_messages ( id TEXT PRIMARY KEY, account_id TEXT NOT NULL, 
 -- table contact_methods
 CREATE TABLE contact_methods ( account_id TEXT NOT NULL, region TEXT NOT NULL, protocol TEXT NOT NULL CHECK (protocol IN ('Email', 'SMS')), id TEXT NOT NULL, contact_endpoint TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('PendingVerification', 'Valid', 'Invalid')), created_at REAL NOT NULL, verification_expires_at REAL, tags TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (account_id, region, protocol) ) WITHOUT ROWID;
 
--- table metric_periods
-CREATE TABLE metric_periods ( account_id TEXT NOT NULL, region TEXT NOT NULL, resource_name TEXT NOT NULL, metric_name TEXT NOT NULL, period_start INTEGER NOT NULL, sample_count INTEGER NOT NULL CHECK (sample_count > 0), sum REAL NOT NULL, minimum REAL NOT NULL, maximum REAL NOT NULL, PRIMARY KEY (account_id, region, resource_name, metric_name, period_start), FOREIGN KEY (account_id, region, resource_name) REFERENCES monitored_resources (account_id, region, name) ON DELETE CASCADE ) WITHOUT ROWID;
+-- table metric_points
+CREATE TABLE metric_points ( series_id INTEGER NOT NULL, resolution INTEGER NOT NULL CHECK (resolution IN (60, 300, 3600)), period_start INTEGER NOT NULL, sample_count INTEGER NOT NULL CHECK (sample_count > 0), sum REAL NOT NULL, minimum REAL NOT NULL, maximum REAL NOT NULL, PRIMARY KEY (series_id, resolution, period_start) ) WITHOUT ROWID;
+
+-- table metric_series
+CREATE TABLE metric_series ( id INTEGER PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, resource_name TEXT NOT NULL, metric_name TEXT NOT NULL, UNIQUE (account_id, region, resource_name, metric_name), FOREIGN KEY (account_id, region, resource_name) REFERENCES monitored_resources (account_id, region, name) ON DELETE CASCADE );
 
 -- table monitored_resources
 CREATE TABLE monitored_resources ( account_id TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, resource_type TEXT NOT NULL CHECK (resource_type IN ('Instance', 'LoadBalancer', 'RelationalDatabase')), id TEXT NOT NULL, created_at REAL NOT NULL, PRIMARY KEY (account_id, region, name) ) WITHOUT ROWID;

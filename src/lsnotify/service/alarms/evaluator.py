@@ -5,8 +5,10 @@ which lets a tick in progress finish. The evaluator runs inside ``lsnotify serve
 or as ``lsnotify evaluator``. Any number of them may share one database: a state change is a compare-and-set on the
 alarm's revision (``Store.record_alarm_state``) committed together with its history entry and its notifications,
 whose idempotency key is ``alarm-<alarm id>-<revision>-<protocol>``, so of the evaluators that read one revision
-exactly one records the change and notifies. Every tick also prunes metric data older than the retention window
-(at most once an hour).
+exactly one records the change and notifies. Every tick also prunes (at most once an hour) the metric points of each
+resolution older than its retention (which is all the downsampling there is: every datapoint was added to its
+1-minute, 5-minute and 1-hour points when it was stored) and alarm state changes older than ``retention``. Pruning is
+an idempotent ``DELETE``, so several evaluators on one database may all run it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import math
 from lsnotify.clock import Clock
 from lsnotify.domain import Scope
 from lsnotify.domain.alarms import Alarm, AlarmStateChange
+from lsnotify.domain.metrics import MetricRetention
 from lsnotify.messages.alarms import AlarmNotice
 from lsnotify.service.alarms.metrics import metric_info
 from lsnotify.service.alarms.notices import notification_messages, should_notify
@@ -42,11 +45,14 @@ def rule_of(alarm: Alarm) -> Rule:
 
 
 class AlarmEvaluator:
-    def __init__(self, store: Store, clock: Clock, interval: float, retention: float) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, interval: float, retention: float, points: MetricRetention | None = None
+    ) -> None:
         self._store = store
         self._clock = clock
         self._interval = interval
         self._retention = retention
+        self._points = points or MetricRetention()
         self._last_prune = -math.inf
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -63,10 +69,10 @@ class AlarmEvaluator:
                 break
             after = (alarms[-1].account_id, alarms[-1].region, alarms[-1].name)
         if now - self._last_prune >= PRUNE_EVERY_SECONDS:
-            pruned = await self._store.prune_metric_data(now - self._retention)
+            pruned = await self._store.prune_metric_data(self._points.cutoffs(now), now - self._retention)
             self._last_prune = now
             if pruned:
-                log.info("pruned %d metric periods and alarm state changes older than the retention window", pruned)
+                log.info("pruned %d metric points and alarm state changes older than their retention", pruned)
         return changed
 
     async def _evaluate_logging_errors(self, alarm: Alarm, now: float) -> bool:

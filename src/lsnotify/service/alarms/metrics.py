@@ -1,6 +1,7 @@
 """Taking metric datapoints in: checking them against the metric catalogue (``domain/metrics.py``) and storing them.
 
-Datapoints are stored as 5-minute aggregates (count, sum, minimum, maximum), from which every statistic derives.
+Datapoints are stored as aggregates (count, sum, minimum, maximum) of 1 minute, 5 minutes and 1 hour, from which
+every statistic derives.
 They come through ``LsNotify_20261127.PutMetricData`` on the API's front door, or ``lsnotify metrics put``, or from
 other agents' protocols (``cloudwatch.py``, ``host_metrics.py``); all register a resource the first time it
 reports. Timestamps may lie within the retention window behind and two hours ahead (as CloudWatch allows).
@@ -17,7 +18,7 @@ from lsnotify.awsjson.timestamps import epoch_seconds
 from lsnotify.context import RequestContext
 from lsnotify.domain import Scope
 from lsnotify.domain.alarms import MetricAggregate, MonitoredResource
-from lsnotify.domain.metrics import FUTURE_TOLERANCE_SECONDS, METRICS, MetricInfo, period_start
+from lsnotify.domain.metrics import FUTURE_TOLERANCE_SECONDS, METRICS, MINUTE, MetricInfo, rolled_up
 from lsnotify.errors import InvalidInputException, shown
 from lsnotify.messages.formats import shown_time
 from lsnotify.service import Services, scope_of
@@ -62,18 +63,10 @@ def check_datapoints(points: Sequence[tuple[float, float]], now: float, retentio
             )
 
 
-def aggregate(points: Iterable[tuple[float, float]]) -> list[MetricAggregate]:
-    """The datapoints as one aggregate per 5-minute period, oldest first."""
-    return merge_periods(MetricAggregate(period_start(time), 1, value, value, value) for time, value in points)
-
-
-def merge_periods(items: Iterable[MetricAggregate]) -> list[MetricAggregate]:
-    """The aggregates merged into one per period, oldest first."""
-    periods: dict[int, MetricAggregate] = {}
-    for item in items:
-        current = periods.get(item.period_start)
-        periods[item.period_start] = item if current is None else current.merged(item)
-    return [periods[start] for start in sorted(periods)]
+def aggregate(points: Iterable[tuple[float, float]], resolution: int = MINUTE) -> list[MetricAggregate]:
+    """The datapoints as one aggregate per period of ``resolution`` seconds (by default the stored minute), oldest
+    first."""
+    return rolled_up((MetricAggregate(int(time), 1, value, value, value) for time, value in points), resolution)
 
 
 async def ingest(
