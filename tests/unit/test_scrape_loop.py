@@ -139,7 +139,7 @@ async def test_a_scraper_whose_claim_lapsed_stores_nothing(store: Store, base_ur
     (stale,) = await store.claim_scrape_targets("slow-one", NOW, 10, 1.0)
     (current,) = await store.claim_scrape_targets("other", NOW + 1, 10, 60.0)  # the lease ran out
     scraper = Scraper(store, Clock(), interval=60, timeout=TIMEOUT, concurrency=4)
-    assert not await scraper.scrape(stale)
+    assert not await scraper.scrape(stale, NOW + 1)
     await scraper.stop()
     assert await metric(store, "web-1", "StatusCheckFailed") == []
     (target,) = await store.list_scrape_targets(SCOPE)

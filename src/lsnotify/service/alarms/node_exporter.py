@@ -1,7 +1,7 @@
 """From a Prometheus node_exporter's counters to Lightsail's instance metrics: pure functions, no I/O.
 
-``parse_counters`` reads the exposition text (with prometheus_client's parser) into ``NodeCounters``; ``derive``
-turns two successive scrapes' counters into the datapoints of the interval between them:
+``parse_counters`` reads the counter samples of the exposition text (with prometheus_client's parser) into
+``NodeCounters``; ``derive`` turns two successive scrapes' counters into the datapoints of the interval between them:
 
 - ``CPUUtilization`` = 100 × busy seconds ÷ all seconds of ``node_cpu_seconds_total``, summed over every CPU. Busy is
   every mode but ``idle``, ``iowait`` and ``steal``, as CloudWatch measures an instance's CPU from the hypervisor: a
@@ -39,6 +39,9 @@ NETWORK_IN: Final = "NetworkIn"
 NETWORK_OUT: Final = "NetworkOut"
 STATUS_CHECKS: Final = ("StatusCheckFailed", "StatusCheckFailed_Instance")
 
+_SAMPLE_STARTS: Final = tuple(f"{name}{end}" for name in (CPU_SECONDS, RECEIVE_BYTES, TRANSMIT_BYTES) for end in "{ ")
+"""How the sample lines of the counters read start: a page's other lines (nine in ten) are not parsed at all."""
+
 Datapoint = tuple[str, float]
 """A Lightsail metric's name and its value for the interval."""
 
@@ -53,8 +56,9 @@ def parse_counters(text: str, at: float) -> NodeCounters:
     cpus = 0
     received: dict[str, float] = {}
     transmitted: dict[str, float] = {}
+    wanted = "\n".join(line for line in text.splitlines() if line.startswith(_SAMPLE_STARTS))
     try:
-        for family in text_string_to_metric_families(text):
+        for family in text_string_to_metric_families(wanted):
             for sample in family.samples:
                 if not math.isfinite(sample.value):
                     continue

@@ -79,22 +79,24 @@ class Scraper:
         lease = self.timeout + LEASE_MARGIN_SECONDS
         while not self._stopping.is_set():
             claimed = await self._store.claim_scrape_targets(self.name, now, self.concurrency, lease)
-            results = await asyncio.gather(*(self._scrape_logging_errors(c) for c in claimed))
+            results = await asyncio.gather(*(self._scrape_logging_errors(c, now) for c in claimed))
             scraped += sum(results)
             if len(claimed) < self.concurrency:
                 break
         return scraped
 
-    async def _scrape_logging_errors(self, claimed: ClaimedTarget) -> bool:
+    async def _scrape_logging_errors(self, claimed: ClaimedTarget, now: float) -> bool:
         target = claimed.target
         try:
-            return await self.scrape(claimed)
+            return await self.scrape(claimed, now)
         except Exception:
             log.exception("scraping %s (account %s, %s) failed", target.resource_name, target.account_id, target.region)
             return False
 
-    async def scrape(self, claimed: ClaimedTarget) -> bool:
-        """Scrape one claimed target, record it and store its datapoints; False when the claim no longer held."""
+    async def scrape(self, claimed: ClaimedTarget, now: float) -> bool:
+        """Scrape one claimed target (claimed at ``now``), record it and store its datapoints; False when the claim no
+        longer held. The target is next due on the grid after ``now`` and after the scrape began, so one tick never
+        scrapes it twice."""
         target = claimed.target
         started = self._clock()
         try:
@@ -105,7 +107,7 @@ class Scraper:
         else:
             self._note_success(target)
         at = counters.at if counters is not None else self._clock()
-        if not await self._store.record_scrape(claimed, counters, next_due(started, self.interval)):
+        if not await self._store.record_scrape(claimed, counters, next_due(max(now, started), self.interval)):
             log.info("lost the claim on %s's scrape target meanwhile; its scrape is dropped", target.resource_name)
             return False
         points = failed() if counters is None else derive(target.counters, counters)
