@@ -25,6 +25,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.loadgen import pinned
+from bench.report import Figure
 from bench.servers import free_port
 from lsnotify.config import load_settings
 from lsnotify.domain import Scope, new_id
@@ -34,6 +35,8 @@ from lsnotify.service.alarms.scraper import Scraper
 from lsnotify.storage.factory import open_store
 
 SCOPE = Scope("111111111111", "us-east-1")
+INTERVAL = 60.0
+"""The default scrape interval: a scrape of every target must fit in it."""
 EXPORTER = "/usr/bin/prometheus-node-exporter"
 _COUNTER = re.compile(rf"^((?:{CPU_SECONDS}|{RECEIVE_BYTES}|{TRANSMIT_BYTES})\{{[^}}]*\}}) (\S+)$", re.M)
 
@@ -76,6 +79,35 @@ def moved_on(page: bytes) -> bytes:
     return _COUNTER.sub(lambda m: f"{m.group(1)} {float(m.group(2)) * 1.001 + 1:.6g}", page.decode()).encode()
 
 
+def scrape_figures(targets: int, server_cpus: str | None, load_cpus: str | None) -> list[Figure]:
+    """Run this module (on the servers' CPUs, its stand-in exporters on the load generator's) and report its round
+    in the steady state: targets scraped per second, and the scraper's CPU time per target."""
+    command = [sys.executable, "-m", "bench.scrape", "--targets", str(targets)]
+    command += ["--exporter-cpus", load_cpus] if load_cpus else []
+    done = subprocess.run(pinned(server_cpus, command), capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.scrape failed: {done.stderr[-2000:]}")
+    result = json.loads(done.stdout.splitlines()[-1])
+    print(f"  scrape: {json.dumps(result)}", file=sys.stderr, flush=True)
+    seconds = result["steady_seconds"]
+    return [
+        Figure(
+            key="scrape",
+            name=f"scrape: {targets} node_exporter targets, all metrics derived and stored",
+            value=targets / seconds,
+            unit="targets/s",
+            target=f"all {targets} within the {INTERVAL:g} s interval",
+            met=seconds < INTERVAL,
+        ),
+        Figure(
+            key="scrape_cpu",
+            name="scrape: the scraper's CPU time per target",
+            value=result["steady_cpu_seconds"] / targets * 1000,
+            unit="ms",
+        ),
+    ]
+
+
 # -- the stand-in exporters ----------------------------------------------------------------------------------------
 
 
@@ -116,9 +148,9 @@ async def measure(targets: int, concurrency: int, base_url: str, data_dir: str) 
             await store.set_scrape_target(SCOPE, name, f"{base_url}/{name}/metrics", now)
 
         await asyncio.gather(*(watched(n) for n in range(targets)))
-        scraper = Scraper(store, time.time, interval=60, timeout=10, concurrency=concurrency, name="bench")
+        scraper = Scraper(store, time.time, interval=INTERVAL, timeout=10, concurrency=concurrency, name="bench")
         figures: dict[str, float] = {}
-        for round_name, at in (("baseline", now), ("steady", now + 60)):
+        for round_name, at in (("baseline", now), ("steady", now + INTERVAL)):
             cpu, started = time.process_time(), time.perf_counter()
             scraped = await scraper.run_once(at)
             figures[f"{round_name}_seconds"] = time.perf_counter() - started

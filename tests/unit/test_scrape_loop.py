@@ -144,3 +144,13 @@ async def test_a_scraper_whose_claim_lapsed_stores_nothing(store: Store, base_ur
     assert await metric(store, "web-1", "StatusCheckFailed") == []
     (target,) = await store.list_scrape_targets(SCOPE)
     assert target.counters is None and current.claim != stale.claim
+
+
+async def test_a_tick_scrapes_each_target_once_however_late_it_runs(store: Store, base_url: str) -> None:
+    Exporter.pages = [page(10, 90, 1_000)]
+    await watched(store, "web-1", f"{base_url}/ok")
+    scraper = Scraper(store, Clock(), interval=60, timeout=TIMEOUT, concurrency=1)
+    assert await scraper.run_once(NOW + 600) == 1  # the clock lags the tick: due again only after the tick's time
+    await scraper.stop()
+    (target,) = await store.list_scrape_targets(SCOPE)
+    assert target.due_at == NOW + 660
