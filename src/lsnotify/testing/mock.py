@@ -83,6 +83,7 @@ class MockLightsail:
             sms_provider="capture",
             run_worker=False,
             evaluate_alarms=False,
+            run_scraper=False,
         )
         try:
             app = AppThread(settings, clock=self._config["clock"], name="lsnotify-mock")
