@@ -150,6 +150,33 @@ def test_a_dead_exporter_fails_the_status_check_and_its_alarm_emails(
     assert max(p.maximum for p in failed) == 1.0
 
 
+def test_a_target_is_changed_removed_and_refused_from_the_command_line(scraping: ServerProcess) -> None:
+    account = scraping.new_account()
+    watch(scraping, account, "web-3", "http://127.0.0.1:9/metrics")
+    moved = cli_json(scraping.cli("resources", "set-scrape", "web-3", "--scrape", "http://[::1]:9100/metrics",
+                                  *in_scope(account)))  # fmt: skip
+    assert moved == {"name": "web-3", "scrape": {"url": "http://[::1]:9100/metrics", "lastSuccessfulScrapeAt": None}}
+    assert cli_json(scraping.cli("resources", "set-scrape", "web-3", "--no-scrape", *in_scope(account))) == {
+        "name": "web-3",
+        "scrape": None,
+    }
+    (listed,) = cli_json(scraping.cli("resources", "list", *in_scope(account)))["resources"]
+    assert listed["name"] == "web-3" and listed["scrape"] is None
+
+    refusals = [
+        (("set-scrape", "web-3", "--no-scrape"), "no scrape target for a resource named"),
+        (("set-scrape", "nowhere", "--scrape", "http://10.0.0.1:9100/metrics"), "no monitored resource named"),
+        (("set-scrape", "web-3", "--scrape", "ftp://10.0.0.1/metrics"), "is not an http:// or https:// URL"),
+        (("set-scrape", "web-3"), "give --scrape URL or --no-scrape"),
+        (("add", "lb-1", "--type", "LoadBalancer", "--scrape", "http://10.0.0.1:9100/metrics"), "only an Instance"),
+    ]
+    for args, message in refusals:
+        refused = scraping.cli("resources", *args, *in_scope(account))
+        assert refused.returncode != 0 and message in refused.stderr, (args, refused.stderr)
+    (still,) = cli_json(scraping.cli("resources", "list", *in_scope(account)))["resources"]
+    assert still["name"] == "web-3"  # the load balancer was not registered
+
+
 @pytest.fixture
 def not_scraping(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A server that leaves scraping to `lsnotify scraper`."""

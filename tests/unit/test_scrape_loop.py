@@ -8,14 +8,14 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, cast
 
 import pytest
 
-from lsnotify.config import load_settings
+from lsnotify.config import ConfigError, load_settings
 from lsnotify.domain import Scope, new_id
 from lsnotify.domain.alarms import INSTANCE, MetricAggregate, MonitoredResource
-from lsnotify.service.alarms.scraper import Scraper, next_due
+from lsnotify.service.alarms.scraper import Scraper, next_due, scraper_of
 from lsnotify.storage.base import Store
 from lsnotify.storage.factory import open_store
 
@@ -154,3 +154,18 @@ async def test_a_tick_scrapes_each_target_once_however_late_it_runs(store: Store
     await scraper.stop()
     (target,) = await store.list_scrape_targets(SCOPE)
     assert target.due_at == NOW + 660
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("scrape_interval", "0.5"), ("scrape_timeout", "0"), ("scrape_concurrency", "0")]
+)
+def test_scrape_settings_out_of_range_are_refused(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        load_settings({name: value})
+
+
+def test_the_scraper_follows_its_settings() -> None:
+    settings = load_settings({}, {"LSNOTIFY_SCRAPE_INTERVAL": "15", "LSNOTIFY_SCRAPE_TIMEOUT": "3"})
+    scraper = scraper_of(settings, cast(Store, None), Clock())
+    assert (scraper.interval, scraper.timeout, scraper.concurrency) == (15.0, 3.0, 32)
+    assert load_settings({}).scrape_interval == 60.0 and load_settings({}).run_scraper

@@ -31,6 +31,7 @@ from lsnotify.domain.scrape import ClaimedTarget, NodeCounters, ScrapeTarget
 from lsnotify.service.alarms.datums import Target
 from lsnotify.service.alarms.ingest import IngestReport, MappedPoint, store_points
 from lsnotify.service.alarms.node_exporter import Datapoint, NotNodeMetrics, derive, failed, parse_counters
+from lsnotify.service.background import finish
 from lsnotify.storage.base import Store
 
 log = logging.getLogger("lsnotify.scraper")
@@ -141,7 +142,7 @@ class Scraper:
                         raise ScrapeFailed(f"the answer is larger than {MAX_BODY_BYTES} bytes")
         except TimeoutError:
             raise ScrapeFailed(f"no answer within {self.timeout:g} seconds") from None
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise ScrapeFailed(f"{type(exc).__name__}: {exc}") from None
         try:
             return parse_counters(body.decode("utf-8", errors="replace"), self._clock())
@@ -195,13 +196,7 @@ class Scraper:
         """Let the scrapes in progress finish (up to ``timeout`` seconds, then cancel them) and close connections."""
         self._stopping.set()
         if self._task is not None:
-            try:
-                await asyncio.wait_for(asyncio.shield(self._task), timeout=timeout)
-            except TimeoutError:
-                log.warning("scraper did not stop within %g seconds; cancelling it", timeout)
-                self._task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._task
+            await finish(self._task, timeout, "scraper", log)
             self._task = None
         if self._http is not None:
             await self._http.aclose()
