@@ -86,6 +86,13 @@ def test_a_scrape_not_after_the_previous_one_takes_no_differences() -> None:
     assert set(values(derive(same, same))) == {"StatusCheckFailed", "StatusCheckFailed_Instance"}
 
 
+def test_a_scrape_long_after_the_previous_one_only_takes_a_new_baseline() -> None:
+    before = counters(1000.0, busy=500.0, total=2000.0, rx=1_000)
+    long_after = counters(1000.0 + 3601, busy=1000.0, total=9202.0, rx=9e9)
+    assert set(values(derive(before, long_after, max_gap=3600))) == {"StatusCheckFailed", "StatusCheckFailed_Instance"}
+    assert values(derive(before, long_after, max_gap=3601))["NetworkIn"] == 9e9 - 1_000
+
+
 def test_a_failed_scrape_fails_both_status_checks() -> None:
     assert values(failed()) == {"StatusCheckFailed": 1.0, "StatusCheckFailed_Instance": 1.0}
 

@@ -15,7 +15,8 @@
 Counters only grow, except when the exporter or the machine restarts: a counter lower than before has restarted from
 zero, so its increase is its whole new value (as Prometheus' ``increase`` reads a reset). A device not seen at the
 previous scrape only sets its baseline. The first scrape of a target has nothing to compare with and gives only the
-status checks.
+status checks, and so does one after a gap longer than ``max_gap`` (the target was not scraped for a long while:
+the bytes of hours are not one interval's).
 """
 
 from __future__ import annotations
@@ -88,11 +89,11 @@ def _bytes(previous: Mapping[str, float], current: Mapping[str, float]) -> float
     return sum(increase(previous[device], value) for device, value in current.items() if device in previous)
 
 
-def derive(previous: NodeCounters | None, current: NodeCounters) -> list[Datapoint]:
+def derive(previous: NodeCounters | None, current: NodeCounters, max_gap: float = math.inf) -> list[Datapoint]:
     """The datapoints of a successful scrape: the status checks at 0, and, when there is an earlier scrape to compare
-    with, the CPU utilization and the network bytes of the interval since."""
+    with at most ``max_gap`` seconds before, the CPU utilization and the network bytes of the interval since."""
     points: list[Datapoint] = [(name, 0.0) for name in STATUS_CHECKS]
-    if previous is None or current.at <= previous.at:
+    if previous is None or not 0 < current.at - previous.at <= max_gap:
         return points
     if current.cpu_total < previous.cpu_total:  # restarted: the share since the restart
         busy, total = current.cpu_busy, current.cpu_total

@@ -41,6 +41,9 @@ LEASE_MARGIN_SECONDS = 30.0
 MAX_BODY_BYTES = 16 * 1024 * 1024
 """A node_exporter's page is tens of kilobytes; a larger answer is not one and fails the scrape."""
 LONGEST_POLL_SECONDS = 5.0
+SHORTEST_MAX_GAP_SECONDS = 900.0
+"""Two scrapes at most this far apart (or three intervals, if longer) give differences: a 5-minute period's worth of
+failed scrapes, and more, still continues the series."""
 
 
 class ScrapeFailed(Exception):
@@ -68,6 +71,7 @@ class Scraper:
         self.interval = interval
         self.timeout = timeout
         self.concurrency = concurrency
+        self.max_gap = max(3 * interval, SHORTEST_MAX_GAP_SECONDS)
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self._http: httpx.AsyncClient | None = None
         self._failing: set[tuple[str, str, str]] = set()
@@ -111,7 +115,7 @@ class Scraper:
         if not await self._store.record_scrape(claimed, counters, next_due(max(now, started), self.interval)):
             log.info("lost the claim on %s's scrape target meanwhile; its scrape is dropped", target.resource_name)
             return False
-        points = failed() if counters is None else derive(target.counters, counters)
+        points = failed() if counters is None else derive(target.counters, counters, self.max_gap)
         await self._store_datapoints(target, points, at)
         return True
 
