@@ -117,6 +117,7 @@ class Scraper:
             return False
         points = failed() if counters is None else derive(target.counters, counters, self.max_gap)
         await self._store_datapoints(target, points, at)
+        log.debug("scraper %s scraped %s: %s", self.name, target.resource_name, dict(points))
         return True
 
     @property
