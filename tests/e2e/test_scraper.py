@@ -98,7 +98,8 @@ def test_cpu_and_network_datapoints_come_from_the_exporters_counters(
     assert max(p.maximum for p in samples(scraping, account, "web-1", "StatusCheckFailed_Instance")) == 0.0
     received = samples(scraping, account, "web-1", "NetworkIn")
     sent = samples(scraping, account, "web-1", "NetworkOut")
-    assert count(received) >= count(cpu) and count(sent) >= count(cpu)
+    # (each scrape stores its metrics in transactions of their own: the latest may be half in)
+    assert count(received) >= count(cpu) - 1 and count(sent) >= count(cpu) - 1
     assert min(p.minimum for p in received + sent) >= 0.0
 
     # Loopback is left out: every scrape and store call moved bytes over it, yet NetworkIn counts at most what the
