@@ -1,7 +1,7 @@
 """The scraper: every interval, fetch each due Instance's node_exporter and store the metrics its counters give.
 
-``run_once(now)`` claims the due targets (``Store.claim_scrape_targets``), up to ``concurrency`` at a time, scrapes
-them concurrently, each under ``timeout`` seconds in all, and for each records the counters read and when it is next
+``run_once(now)`` claims the due targets (``Store.claim_scrape_targets``) and scrapes them, up to ``concurrency`` at
+once, each under ``timeout`` seconds in all, and for each records the counters read and when it is next
 due (``Store.record_scrape``), then stores its datapoints (``node_exporter.derive``, or ``failed`` for a scrape that
 was refused, timed out, answered other than HTTP 200 or not with a node_exporter's metrics) through the same
 ingestion path as PutMetricData. The counters are recorded before the datapoints are stored, under the claim: a
@@ -79,16 +79,28 @@ class Scraper:
         self._task: asyncio.Task[None] | None = None
 
     async def run_once(self, now: float) -> int:
-        """Scrape every target due at ``now``; return how many were scraped (successfully or not) by this scraper."""
+        """Scrape every target due at ``now``; return how many were scraped (successfully or not) by this scraper.
+
+        Up to ``concurrency`` scrapes run at once, and more targets are claimed as soon as half the slots are free,
+        so a target that hangs until the timeout holds up one slot, not a whole batch."""
         scraped = 0
         lease = self.timeout + LEASE_MARGIN_SECONDS
-        while not self._stopping.is_set():
-            claimed = await self._store.claim_scrape_targets(self.name, now, self.concurrency, lease)
-            results = await asyncio.gather(*(self._scrape_logging_errors(c, now) for c in claimed))
-            scraped += sum(results)
-            if len(claimed) < self.concurrency:
-                break
-        return scraped
+        running: set[asyncio.Task[bool]] = set()
+        more = True
+        try:
+            while True:
+                free = self.concurrency - len(running)
+                if more and free * 2 >= self.concurrency and not self._stopping.is_set():
+                    claimed = await self._store.claim_scrape_targets(self.name, now, free, lease)
+                    more = len(claimed) == free
+                    running.update(asyncio.create_task(self._scrape_logging_errors(c, now)) for c in claimed)
+                if not running:
+                    return scraped
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                scraped += sum(task.result() for task in done)
+        finally:
+            for task in running:  # only when cancelled: the scrapes go with the tick
+                task.cancel()
 
     async def _scrape_logging_errors(self, claimed: ClaimedTarget, now: float) -> bool:
         target = claimed.target
