@@ -20,9 +20,12 @@ from typing import Any
 from bench.chart import draw, matplotlib_available
 from bench.loadgen import LoadGenerator, PyLoad, Wrk
 from bench.report import Figure, Pending, render
+from bench.scrape import scrape_figures
 from bench.suite import Bench, Options
 
-BENCHMARKS = ("read", "latency", "scale", "peer", "sweep", "write", "delivery", "postgres", "ingest")
+BENCHMARKS = ("read", "latency", "scale", "peer", "sweep", "write", "delivery", "postgres", "ingest", "scrape")
+ON_THEIR_OWN = frozenset({"scrape"})
+"""The benchmarks that start what they measure themselves, without the servers ``Bench`` starts."""
 # postgres: the PostgreSQL server the postgres benchmark runs lsnotify on (`make bench` starts one)
 DATABASE_URL_VARIABLE = "LSNOTIFY_TEST_DATABASE_URL"
 NO_POSTGRES = Pending("postgres", f"not run: {DATABASE_URL_VARIABLE} names no PostgreSQL (`make bench` starts one)")
@@ -40,6 +43,7 @@ SMOKE = {
     "scale_accounts": 1_000,
     "delivery_messages": 50,
     "ingest_requests": 2,
+    "scrape_targets": 20,
     "loadgen": "python",
 }
 
@@ -60,6 +64,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--scale-accounts", type=int, default=500_000)
     p.add_argument("--delivery-messages", type=int, default=2000, help="emails per delivery run (default 2000)")
     p.add_argument("--ingest-requests", type=int, default=60, help="PutMetricData requests of 1000 datums a run cycles")
+    p.add_argument("--scrape-targets", type=int, default=1000, help="node_exporter targets of a scrape (default 1000)")
     p.add_argument("--loadgen", choices=("wrk", "python"), default="wrk", help="closed-loop load generator")
     p.add_argument("--server-cpus", default=None, help="CPUs of the servers (default 0 on a machine with 2+ CPUs)")
     p.add_argument("--load-cpus", default=None, help="CPUs of the load generator (default: the rest)")
@@ -114,34 +119,38 @@ def main(argv: list[str] | None = None) -> int:
     figures: list[Figure] = []
     results: dict[str, Any] = {"machine": machine, "options": options.__dict__, "started": started}
     bench = None
+    series = None
     finished = False
     pending: list[Pending] = []
     try:
-        bench = Bench(options, loadgen, workdir)
-        read_rps = None
-        if "read" in only or "latency" in only:
-            comparison, read_figures = bench.read()
-            read_rps = comparison.median_rps("lsnotify")
-            if "read" in only:
-                figures += read_figures
-        if "latency" in only and read_rps is not None:
-            figures += bench.latency(read_rps)
-        if "scale" in only:
-            figures += bench.scale()
-        if "peer" in only:
-            figures += bench.peer()
-        if "write" in only:
-            figures += bench.write()
-        if "delivery" in only:
-            figures += bench.delivery()
-        if "ingest" in only:
-            figures += bench.ingest()
-        if "postgres" in only and os.environ.get(DATABASE_URL_VARIABLE):
-            figures += bench.postgres(os.environ[DATABASE_URL_VARIABLE])
-        elif "postgres" in only:
-            pending.append(NO_POSTGRES)
-        series = bench.sweep() if "sweep" in only else None
-        results.update(bench.results)
+        if "scrape" in only:
+            figures += scrape_figures(args.scrape_targets, server_cpus, load_cpus)
+        if set(only) - ON_THEIR_OWN:
+            bench = Bench(options, loadgen, workdir)
+            read_rps = None
+            if "read" in only or "latency" in only:
+                comparison, read_figures = bench.read()
+                read_rps = comparison.median_rps("lsnotify")
+                if "read" in only:
+                    figures += read_figures
+            if "latency" in only and read_rps is not None:
+                figures += bench.latency(read_rps)
+            if "scale" in only:
+                figures += bench.scale()
+            if "peer" in only:
+                figures += bench.peer()
+            if "write" in only:
+                figures += bench.write()
+            if "delivery" in only:
+                figures += bench.delivery()
+            if "ingest" in only:
+                figures += bench.ingest()
+            if "postgres" in only and os.environ.get(DATABASE_URL_VARIABLE):
+                figures += bench.postgres(os.environ[DATABASE_URL_VARIABLE])
+            elif "postgres" in only:
+                pending.append(NO_POSTGRES)
+            series = bench.sweep() if "sweep" in only else None
+            results.update(bench.results)
         finished = True
     finally:
         if bench is not None:

@@ -10,6 +10,8 @@ from lsnotify.domain import Scope
 from lsnotify.domain.contacts import ContactMethod
 from lsnotify.domain.outbox import OutboxMessage
 from lsnotify.service.notify import new_notification, notification_recipients
+from pages import confirm, verify_link
+from smtp_sink import SmtpSink
 
 # Short intervals so that retries and polls take milliseconds, not minutes.
 FAST_DELIVERY = {
@@ -77,3 +79,10 @@ def enqueue_to(server: ServerProcess, cm: ContactMethod, **content: str) -> Outb
 
     result: OutboxMessage = server.run_store(enqueue)
     return result
+
+
+def verified_email(lightsail: Any, sink: SmtpSink, address: str) -> None:
+    """Create the Email contact method ``address`` and verify it as its owner would: follow the link ``sink`` got."""
+    lightsail.create_contact_method(protocol="Email", contactEndpoint=address)
+    (verification,) = sink.wait_for(address)
+    assert confirm(verify_link(verification.text())).status == 200

@@ -176,6 +176,11 @@ class Settings:
         0.0, "API requests per second each access key may make (a token bucket per process); 0: no limit."
     )
     api_burst: int = _setting(50, "Requests an access key may make at once, above --api-rate, before throttling.")
+    # -- watching servers: scraping Prometheus node_exporter targets
+    run_scraper: bool = _setting(True, "Scrape node_exporter targets inside serve (off when `lsnotify scraper` runs).")
+    scrape_interval: float = _setting(60.0, "Seconds between two scrapes of a node_exporter target (at least 1).")
+    scrape_timeout: float = _setting(10.0, "Seconds a scrape may take in all before it counts as failed.")
+    scrape_concurrency: int = _setting(32, "Most node_exporter targets each process scrapes at once.")
 
     @property
     def effective_public_url(self) -> str:
@@ -353,6 +358,16 @@ def _check(settings: Settings) -> None:
     _check_database(settings)
     _check_connections(settings)
     _check_limits(settings)
+    _check_scraping(settings)
+
+
+def _check_scraping(settings: Settings) -> None:
+    if settings.scrape_interval < 1:
+        raise ConfigError("scrape_interval: must be at least 1 (second)")
+    if settings.scrape_timeout <= 0:
+        raise ConfigError("scrape_timeout: must be more than 0 seconds")
+    if settings.scrape_concurrency < 1:
+        raise ConfigError("scrape_concurrency: must be at least 1")
 
 
 def _check_connections(settings: Settings) -> None:

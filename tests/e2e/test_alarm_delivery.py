@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 
 from alarm_helpers import lsnotify_client, model_data_path, register
-from delivery_harness import smtp_env
+from delivery_harness import smtp_env, verified_email
 from harness import Account, ServerProcess, running_server, wait_until
-from pages import confirm, verify_link
 from smtp_sink import SmtpSink
 
 
@@ -32,9 +31,7 @@ def test_the_alarm_email_and_the_all_clear_reach_the_smtp_server(
     account = smtp_server.new_account()
     lightsail = smtp_server.client(account)
     address = f"oncall-{account.account_id}@example.com"
-    lightsail.create_contact_method(protocol="Email", contactEndpoint=address)
-    (verification,) = sink.wait_for(address)
-    assert confirm(verify_link(verification.text())).status == 200
+    verified_email(lightsail, sink, address)
 
     metrics = lsnotify_client(smtp_server, account, model_data_path(tmp_path))
 

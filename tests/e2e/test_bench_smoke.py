@@ -37,7 +37,9 @@ def test_every_benchmark_runs_and_reports_its_figures(tmp_path: Path) -> None:
     # postgres: lsnotify on PostgreSQL beside SQLite, when there is a PostgreSQL server to run it on
     with_postgres = bool(os.environ.get("LSNOTIFY_TEST_DATABASE_URL"))
     postgres = ["postgres_read", "postgres_write"] if with_postgres else []
-    assert sorted(figures) == sorted([*expected, "write_cycle", "delivery", "ingest", *postgres])
+    assert sorted(figures) == sorted(
+        [*expected, "write_cycle", "delivery", "ingest", "scrape", "scrape_cpu", *postgres]
+    )
     for key in postgres:
         assert figures[key]["base_name"] == "SQLite" and figures[key]["base"] > 0 and figures[key]["ratio"] > 0
     if not with_postgres:

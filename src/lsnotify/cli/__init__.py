@@ -1,7 +1,8 @@
 """The ``lsnotify`` command: one click group, ``main``, of the commands each module of this package defines.
 
 ``serve`` (serve.py), ``migrate`` (migrate.py), ``keys`` (keys.py), ``worker`` and ``outbox`` (delivery.py),
-``resources``, ``alarms`` and ``evaluator`` (alarms.py), ``metrics`` (metrics.py); what they share is in common.py.
+``resources``, ``alarms`` and ``evaluator`` (alarms.py), ``metrics`` (metrics.py), ``scraper`` (scraper.py); what they
+share is in common.py.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from lsnotify.cli.delivery import outbox, worker
 from lsnotify.cli.keys import keys
 from lsnotify.cli.metrics import metrics
 from lsnotify.cli.migrate import migrate
+from lsnotify.cli.scraper import scraper
 from lsnotify.cli.serve import serve
 
 
@@ -23,5 +25,5 @@ def main() -> None:
     """lsnotify: the Amazon Lightsail notifications API, self-hosted."""
 
 
-for command in (serve, migrate, keys, worker, outbox, resources, metrics, alarms, evaluator):
+for command in (serve, migrate, keys, worker, outbox, resources, metrics, alarms, evaluator, scraper):
     main.add_command(command)

@@ -25,10 +25,12 @@ from lsnotify.cli.scope import in_scope, scoped_command
 from lsnotify.clock import system_clock
 from lsnotify.config import Settings
 from lsnotify.domain import Scope
-from lsnotify.domain.alarms import RESOURCE_TYPES
+from lsnotify.domain.alarms import RESOURCE_TYPES, MonitoredResource
+from lsnotify.domain.scrape import ScrapeTarget
 from lsnotify.identity import SecretBox
 from lsnotify.messages.formats import utc_minute
 from lsnotify.service.alarms import resources as resource_rules
+from lsnotify.service.alarms import scrape_targets
 from lsnotify.service.alarms.evaluator import AlarmEvaluator
 from lsnotify.service.alarms.metric_data import metric_points_retention
 from lsnotify.storage.base import Store
@@ -56,16 +58,49 @@ def resources() -> None:
 @resources.command("add")
 @click.argument("name")
 @click.option("--type", "resource_type", required=True, type=click.Choice(RESOURCE_TYPES), help="The resource type.")
+@click.option(
+    "--scrape", "scrape_url", metavar="URL", help="An Instance's node_exporter, e.g. http://10.0.0.5:9100/metrics."
+)
 @scoped_command
-def resources_add(settings: Settings, account_id: str | None, region: str, name: str, resource_type: str) -> None:
-    """Register the resource NAME and print it as JSON."""
+def resources_add(
+    settings: Settings, account_id: str | None, region: str, name: str, resource_type: str, scrape_url: str | None
+) -> None:
+    """Register the resource NAME and print it as JSON; with --scrape, watch it through its node_exporter."""
 
     async def add(store: Store, scope: Scope) -> dict[str, Any]:
-        return resource_rules.resource_to_json(
-            await resource_rules.add_resource(store, scope, resource_type, name, time.time())
-        )
+        now = time.time()
+        if scrape_url is not None:  # checked before anything is registered
+            scrape_targets.check_scrape_url(scrape_url)
+            scrape_targets.check_scrapable(resource_type, name)
+        resource = await resource_rules.add_resource(store, scope, resource_type, name, now)
+        target = None
+        if scrape_url is not None:
+            target = await scrape_targets.set_scrape_target(store, scope, name, scrape_url, now)
+        return _resource_json(resource, target)
 
     print_json(in_scope(settings, account_id, region, add))
+
+
+@resources.command("set-scrape")
+@click.argument("name")
+@click.option("--scrape", "url", metavar="URL", help="Scrape the node_exporter at URL from now on.")
+@click.option("--no-scrape", is_flag=True, help="Stop scraping.")
+@scoped_command
+def resources_set_scrape(
+    settings: Settings, account_id: str | None, region: str, name: str, url: str | None, no_scrape: bool
+) -> None:
+    """Watch the Instance NAME through the node_exporter at URL (--scrape URL), or stop (--no-scrape)."""
+    if (url is None) != no_scrape:
+        raise click.UsageError("give --scrape URL or --no-scrape")
+
+    async def change(store: Store, scope: Scope) -> dict[str, Any]:
+        if url is None:
+            await scrape_targets.remove_scrape_target(store, scope, name)
+            return {"name": name, "scrape": None}
+        target = await scrape_targets.set_scrape_target(store, scope, name, url, time.time())
+        return {"name": name, "scrape": scrape_targets.target_to_json(target)}
+
+    print_json(in_scope(settings, account_id, region, change))
 
 
 @resources.command("list")
@@ -79,7 +114,11 @@ def resources_list(config_file: Path | None, account_id: str | None, region: str
     scope = Scope(account_id, region) if account_id and region else None
 
     async def listing(store: Store, box: SecretBox) -> list[dict[str, Any]]:
-        return [resource_rules.resource_to_json(resource) for resource in await store.list_resources(scope)]
+        targets = {(t.account_id, t.region, t.resource_name): t for t in await store.list_scrape_targets(scope)}
+        return [
+            _resource_json(resource, targets.get((resource.account_id, resource.region, resource.name)))
+            for resource in await store.list_resources(scope)
+        ]
 
     print_json({"resources": run_with_store(command_settings(config_file, flags), listing)})
 
@@ -95,6 +134,12 @@ def resources_delete(settings: Settings, account_id: str | None, region: str, na
 
     alarms = in_scope(settings, account_id, region, delete)
     click.echo(f"deleted {name} and its {alarms} alarm(s)")
+
+
+def _resource_json(resource: MonitoredResource, target: ScrapeTarget | None) -> dict[str, Any]:
+    """A resource as the ``resources`` commands print it: with its scrape target, if any."""
+    scrape = None if target is None else scrape_targets.target_to_json(target)
+    return {**resource_rules.resource_to_json(resource), "scrape": scrape}
 
 
 # -- alarms -----------------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from lsnotify.domain.alarms import Alarm, AlarmStateChange, MetricAggregate, Met
 from lsnotify.domain.contacts import ContactMethod, VerificationToken
 from lsnotify.domain.metrics import PERIOD_SECONDS
 from lsnotify.domain.outbox import CapturedMessage, ClaimedMessage, OutboxMessage
+from lsnotify.domain.scrape import ClaimedTarget, NodeCounters, ScrapeTarget
 
 
 class StoreError(Exception):
@@ -258,6 +259,32 @@ class Store(Protocol):
 
     async def list_alarm_history(self, scope: Scope, alarm_name: str, limit: int = 100) -> list[AlarmStateChange]:
         """The alarm's state changes, newest first."""
+
+    # -- scrape targets -------------------------------------------------------------------------------------------
+    async def set_scrape_target(self, scope: Scope, resource_name: str, url: str, now: float) -> ScrapeTarget:
+        """Watch the Instance ``resource_name`` through the node_exporter at ``url``; return the target as stored.
+
+        A new target, or a new URL, is due at ``now`` with no counters (a new series); the same URL again changes
+        nothing. Raise ``RecordNotFound`` when there is no such resource, ``ResourceTypeMismatch`` when it is not an
+        Instance. Deleting the resource deletes its target."""
+
+    async def delete_scrape_target(self, scope: Scope, resource_name: str) -> None:
+        """Stop scraping the resource; raise ``RecordNotFound`` when it has no target."""
+
+    async def list_scrape_targets(self, scope: Scope | None = None) -> list[ScrapeTarget]:
+        """The scope's targets by resource name; every scope's (by account, region, name) when ``scope`` is None."""
+
+    async def claim_scrape_targets(
+        self, scraper: str, now: float, limit: int, lease_seconds: float
+    ) -> list[ClaimedTarget]:
+        """Claim up to ``limit`` due targets (``due_at <= now``), the longest-waiting first, leasing each to
+        ``scraper`` until ``now + lease_seconds``: due again after that, so a dead scraper's targets come back.
+        Claims are exclusive: of several scrapers claiming at once (any process, any node), each target goes to one."""
+
+    async def record_scrape(self, claimed: ClaimedTarget, counters: NodeCounters | None, next_due_at: float) -> bool:
+        """Record a claimed target's scrape: its counters (None, after a failed scrape, keeps the previous ones) and
+        when it is next due, releasing the claim. Change nothing and return False when the claim no longer holds
+        (the lease ran out and another scraper claimed the target, or its URL changed, or it was removed)."""
 
     # -- outbox ---------------------------------------------------------------------------------------------------
     async def list_outbox(self, status: str | None = None, limit: int = 1000) -> list[OutboxMessage]:

@@ -25,6 +25,7 @@ from lsnotify.storage.rows import (
     OPERATION_COLUMNS,
     OUTBOX_COLUMNS,
     RESOURCE_COLUMNS,
+    SCRAPE_TARGET_COLUMNS,
     TOKEN_COLUMNS,
 )
 
@@ -311,3 +312,35 @@ LAST_OPERATION_AT = query(
 LOCK_ALARM = query("SELECT 1 FROM alarms WHERE account_id = ? AND region = ? AND id = ?", lock="FOR UPDATE")
 COUNT_ACCOUNT_RESOURCES = query("SELECT count(*) FROM monitored_resources WHERE account_id = ?")
 COUNT_ACCOUNT_ALARMS = query("SELECT count(*) FROM alarms WHERE account_id = ?")
+# -- scrape targets -------------------------------------------------------------------------------------------------
+
+_TARGET_KEY = "account_id = ? AND region = ? AND resource_name = ?"
+# A new URL starts a new series: due at once, no counters to take differences from; the same URL keeps both.
+SET_SCRAPE_TARGET = query(
+    f"INSERT INTO scrape_targets ({SCRAPE_TARGET_COLUMNS}) VALUES ({placeholders(7)}) "
+    "ON CONFLICT (account_id, region, resource_name) DO UPDATE SET "
+    "due_at = CASE WHEN scrape_targets.url = excluded.url THEN scrape_targets.due_at ELSE excluded.due_at END, "
+    "counters = CASE WHEN scrape_targets.url = excluded.url THEN scrape_targets.counters END, "
+    "claimed_by = CASE WHEN scrape_targets.url = excluded.url THEN scrape_targets.claimed_by END, "
+    f"url = excluded.url RETURNING {SCRAPE_TARGET_COLUMNS}"
+)
+DELETE_SCRAPE_TARGET = query(f"DELETE FROM scrape_targets WHERE {_TARGET_KEY}")
+LIST_ALL_SCRAPE_TARGETS = query(
+    f"SELECT {SCRAPE_TARGET_COLUMNS} FROM scrape_targets ORDER BY account_id, region, resource_name"
+)
+LIST_SCRAPE_TARGETS = query(
+    f"SELECT {SCRAPE_TARGET_COLUMNS} FROM scrape_targets WHERE account_id = ? AND region = ? ORDER BY resource_name"
+)
+# As the outbox's claim: each scraper locks the due rows it selects and skips those another is locking, so no target
+# is scraped by two at once; the lease (due_at moved on) makes a dead scraper's targets due again.
+CLAIM_SCRAPE_TARGETS = query(
+    "UPDATE scrape_targets SET claimed_by = ?, due_at = ? "
+    "WHERE (account_id, region, resource_name) IN (SELECT account_id, region, resource_name FROM scrape_targets "
+    f"WHERE due_at <= ? ORDER BY due_at, account_id, region, resource_name LIMIT ? {LOCK}) "
+    f"RETURNING {SCRAPE_TARGET_COLUMNS}",
+    lock="FOR UPDATE SKIP LOCKED",
+)
+RECORD_SCRAPE = query(
+    "UPDATE scrape_targets SET counters = COALESCE(?, counters), due_at = ?, claimed_by = NULL "
+    f"WHERE {_TARGET_KEY} AND claimed_by = ?"
+)

@@ -17,6 +17,7 @@ from lsnotify.domain import AccessKey, Operation, Tag
 from lsnotify.domain.alarms import Alarm, AlarmStateChange, MonitoredResource
 from lsnotify.domain.contacts import ContactMethod
 from lsnotify.domain.outbox import CapturedMessage, OutboxMessage
+from lsnotify.domain.scrape import NodeCounters, ScrapeTarget
 
 
 class Row(Protocol):
@@ -88,6 +89,7 @@ ALARM_SELECT = (
     "ON r.account_id = a.account_id AND r.region = a.region AND r.name = a.resource_name"
 )
 """An alarm joined with its monitored resource, in the order ``alarm_from_row`` reads them."""
+SCRAPE_TARGET_COLUMNS = "account_id, region, resource_name, url, created_at, due_at, counters"
 HISTORY_COLUMNS = (
     "account_id, region, alarm_name, alarm_id, revision, changed_at, old_state, new_state, reason, datapoints, notified"
 )
@@ -253,3 +255,25 @@ def state_change_from_row(row: Row, load: Load) -> AlarmStateChange:
         tuple((start, value) for start, value in load(datapoints)),
         tuple((protocol, destination) for protocol, destination in load(notified)),
     )
+
+
+# -- scrape targets -------------------------------------------------------------------------------------------------
+
+
+def scrape_target_from_row(row: Row, load: Load) -> ScrapeTarget:
+    """A ``SCRAPE_TARGET_COLUMNS`` row."""
+    account_id, region, resource_name, url, created_at, due_at, counters = row
+    return ScrapeTarget(
+        account_id,
+        region,
+        resource_name,
+        url,
+        created_at,
+        due_at,
+        None if counters is None else NodeCounters.from_json(load(counters)),
+    )
+
+
+def counters_value(counters: NodeCounters | None, dump: Dump) -> Any:
+    """``counters`` as the ``counters`` column takes them (None stays NULL)."""
+    return None if counters is None else dump(counters.as_json())

@@ -16,7 +16,8 @@ from lsnotify.domain.alarms import Alarm, AlarmStateChange, MetricAggregate, Met
 from lsnotify.domain.contacts import ContactMethod, VerificationToken
 from lsnotify.domain.metrics import PERIOD_SECONDS
 from lsnotify.domain.outbox import CapturedMessage, ClaimedMessage, OutboxMessage
-from lsnotify.storage import access_keys, alarms, contact_methods, limits, operations, outbox
+from lsnotify.domain.scrape import ClaimedTarget, NodeCounters, ScrapeTarget
+from lsnotify.storage import access_keys, alarms, contact_methods, limits, operations, outbox, scrape_targets
 from lsnotify.storage.base import MessageFilter
 from lsnotify.storage.executor import StoreFn
 from lsnotify.storage.tags import change_tags, find_taggable
@@ -183,6 +184,24 @@ class SqlStore(ABC):
 
     async def list_alarm_history(self, scope: Scope, alarm_name: str, limit: int = 100) -> list[AlarmStateChange]:
         return await self._read(alarms.list_alarm_history, scope, alarm_name, limit)
+
+    # -- scrape targets ---------------------------------------------------------------------------------------------
+    async def set_scrape_target(self, scope: Scope, resource_name: str, url: str, now: float) -> ScrapeTarget:
+        return await self._write(scrape_targets.set_target, scope, resource_name, url, now)
+
+    async def delete_scrape_target(self, scope: Scope, resource_name: str) -> None:
+        await self._write(scrape_targets.delete_target, scope, resource_name)
+
+    async def list_scrape_targets(self, scope: Scope | None = None) -> list[ScrapeTarget]:
+        return await self._read(scrape_targets.list_targets, scope)
+
+    async def claim_scrape_targets(
+        self, scraper: str, now: float, limit: int, lease_seconds: float
+    ) -> list[ClaimedTarget]:
+        return await self._write(scrape_targets.claim, scraper, now, limit, lease_seconds)
+
+    async def record_scrape(self, claimed: ClaimedTarget, counters: NodeCounters | None, next_due_at: float) -> bool:
+        return await self._write(scrape_targets.record, claimed, counters, next_due_at)
 
     # -- the outbox and delivery ------------------------------------------------------------------------------------
     async def list_outbox(self, status: str | None = None, limit: int = 1000) -> list[OutboxMessage]:

@@ -99,6 +99,7 @@ class MockLightsail(AppHost):
             sms_provider="capture",
             run_worker=False,
             evaluate_alarms=False,
+            run_scraper=False,
         )
         try:
             app = AppThread(settings, clock=self._config["clock"], name="lsnotify-mock")

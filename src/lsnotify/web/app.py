@@ -40,6 +40,7 @@ from lsnotify.identity import (
 from lsnotify.service import Rules, Services
 from lsnotify.service.alarms.evaluator import AlarmEvaluator
 from lsnotify.service.alarms.metric_data import metric_points_retention
+from lsnotify.service.alarms.scraper import Scraper, scraper_of
 from lsnotify.service.limits import Limits
 from lsnotify.storage.base import Store
 from lsnotify.storage.factory import SQLITE_FILE, create_store, open_store
@@ -93,6 +94,8 @@ class Components:
     metrics: Metrics | None = None
     evaluator: AlarmEvaluator | None = None
     """The alarm evaluator, running inside the app's lifespan when ``settings.evaluate_alarms``."""
+    scraper: Scraper | None = None
+    """The node_exporter scraper, running inside the app's lifespan when ``settings.run_scraper``."""
 
 
 def build_app(
@@ -152,6 +155,7 @@ def build_app(
     evaluator = AlarmEvaluator(
         store, clock, settings.alarm_evaluation_interval, settings.metric_retention, rules.metric_points
     )
+    scraper = scraper_of(settings, store, clock)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -161,11 +165,14 @@ def build_app(
                     await prepare_store(settings, store, box, clock)
                 if settings.evaluate_alarms:
                     evaluator.start()
+                if settings.run_scraper:
+                    scraper.start()
                 log.info("lsnotify is serving the Lightsail notifications API")
                 async with loop_watch.watching(), _delivering(worker, settings.run_worker):
                     yield
             finally:
                 await evaluator.stop()
+                await scraper.stop()
 
     async def healthz(_: Request) -> JSONResponse:
         try:
@@ -185,7 +192,7 @@ def build_app(
     ]
     pages = Starlette(routes=routes, lifespan=lifespan)
     ingest = ingest_router(settings, services, box, clock, metrics.registry, throttle)
-    return Components(settings, store, services, FrontDoor(api, pages, ingest), worker, metrics, evaluator)
+    return Components(settings, store, services, FrontDoor(api, pages, ingest), worker, metrics, evaluator, scraper)
 
 
 @contextlib.asynccontextmanager

@@ -187,6 +187,20 @@ column applied_at double precision NOT NULL
 constraint schema_migrations_pkey PRIMARY KEY (version)
 index CREATE UNIQUE INDEX schema_migrations_pkey ON public.schema_migrations USING btree (version)
 
+-- table scrape_targets
+column account_id text NOT NULL
+column region text NOT NULL
+column resource_name text NOT NULL
+column url text NOT NULL
+column created_at double precision NOT NULL
+column due_at double precision NOT NULL
+column claimed_by text
+column counters jsonb
+constraint scrape_targets_account_id_region_resource_name_fkey FOREIGN KEY (account_id, region, resource_name) REFERENCES monitored_resources(account_id, region, name) ON DELETE CASCADE
+constraint scrape_targets_pkey PRIMARY KEY (account_id, region, resource_name)
+index CREATE INDEX scrape_targets_by_due ON public.scrape_targets USING btree (due_at)
+index CREATE UNIQUE INDEX scrape_targets_pkey ON public.scrape_targets USING btree (account_id, region, resource_name)
+
 -- table verification_tokens
 column token_hash text NOT NULL
 column account_id text NOT NULL

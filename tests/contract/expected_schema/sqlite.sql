@@ -25,6 +25,9 @@ CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
 -- index outbox_sent_by_account
 CREATE INDEX outbox_sent_by_account ON outbox (account_id, protocol, sent_at);
 
+-- index scrape_targets_by_due
+CREATE INDEX scrape_targets_by_due ON scrape_targets (due_at);
+
 -- index verification_tokens_by_method
 CREATE INDEX verification_tokens_by_method ON verification_tokens (account_id, region, contact_method_id);
 
@@ -63,6 +66,9 @@ CREATE TABLE "outbox" ( id TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TE
 
 -- table schema_migrations
 CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL);
+
+-- table scrape_targets
+CREATE TABLE scrape_targets ( account_id TEXT NOT NULL, region TEXT NOT NULL, resource_name TEXT NOT NULL, url TEXT NOT NULL, created_at REAL NOT NULL, due_at REAL NOT NULL, claimed_by TEXT, counters TEXT, PRIMARY KEY (account_id, region, resource_name), FOREIGN KEY (account_id, region, resource_name) REFERENCES monitored_resources (account_id, region, name) ON DELETE CASCADE ) WITHOUT ROWID;
 
 -- table verification_tokens
 CREATE TABLE verification_tokens ( token_hash TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, contact_method_id TEXT NOT NULL, created_at REAL NOT NULL, expires_at REAL NOT NULL ) WITHOUT ROWID;

@@ -26,6 +26,7 @@ from lsnotify.messages.alarms import AlarmNotice
 from lsnotify.service.alarms.metrics import metric_info
 from lsnotify.service.alarms.notices import notification_messages, should_notify
 from lsnotify.service.alarms.rule import Rule, evaluate, window_starts
+from lsnotify.service.background import finish
 from lsnotify.storage.base import Store
 
 log = logging.getLogger("lsnotify.alarms")
@@ -146,13 +147,7 @@ class AlarmEvaluator:
         self._stopping.set()
         if self._task is None:
             return
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), timeout=timeout)
-        except TimeoutError:
-            log.warning("alarm evaluator did not stop within %g seconds; cancelling it", timeout)
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await finish(self._task, timeout, "alarm evaluator", log)
         self._task = None
 
 
