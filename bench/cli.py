@@ -22,7 +22,7 @@ from bench.loadgen import LoadGenerator, PyLoad, Wrk
 from bench.report import Figure, Pending, render
 from bench.suite import Bench, Options
 
-BENCHMARKS = ("read", "latency", "scale", "peer", "sweep", "write", "delivery", "postgres")
+BENCHMARKS = ("read", "latency", "scale", "peer", "sweep", "write", "workers", "delivery", "alarms", "postgres")
 # postgres (issue 5): the PostgreSQL server the postgres benchmark runs lsnotify on (`make bench` starts one)
 DATABASE_URL_VARIABLE = "LSNOTIFY_TEST_DATABASE_URL"
 NO_POSTGRES = Pending("postgres", f"not run: {DATABASE_URL_VARIABLE} names no PostgreSQL (`make bench` starts one)")
@@ -39,6 +39,8 @@ SMOKE = {
     "scale_contact_methods": 2_000,
     "scale_accounts": 1_000,
     "delivery_messages": 50,
+    "alarms": 600,
+    "alarm_resources": 120,
     "loadgen": "python",
 }
 
@@ -58,6 +60,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--scale-contact-methods", type=int, default=1_000_000)
     p.add_argument("--scale-accounts", type=int, default=500_000)
     p.add_argument("--delivery-messages", type=int, default=2000, help="emails per delivery run (default 2000)")
+    p.add_argument("--alarms", type=int, default=100_000, help="alarms of the alarms benchmark (default 100,000)")
+    p.add_argument("--alarm-resources", type=int, default=20_000, help="instances they watch (default 20,000)")
     p.add_argument("--loadgen", choices=("wrk", "python"), default="wrk", help="closed-loop load generator")
     p.add_argument("--server-cpus", default=None, help="CPUs of the servers (default 0 on a machine with 2+ CPUs)")
     p.add_argument("--load-cpus", default=None, help="CPUs of the load generator (default: the rest)")
@@ -100,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         scale_contact_methods=args.scale_contact_methods,
         scale_accounts=args.scale_accounts,
         delivery_messages=args.delivery_messages,
+        alarms=args.alarms,
+        alarm_resources=args.alarm_resources,
         server_cpus=server_cpus,
         load_cpus=load_cpus,
         server_args=tuple(args.server_arg),
@@ -129,8 +135,12 @@ def main(argv: list[str] | None = None) -> int:
             figures += bench.peer()
         if "write" in only:
             figures += bench.write()
+        if "workers" in only:
+            figures += bench.workers()
         if "delivery" in only:
             figures += bench.delivery()
+        if "alarms" in only:
+            figures += bench.alarms()
         if "postgres" in only and os.environ.get(DATABASE_URL_VARIABLE):
             figures += bench.postgres(os.environ[DATABASE_URL_VARIABLE])
         elif "postgres" in only:
