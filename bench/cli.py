@@ -23,7 +23,20 @@ from bench.report import Figure, Pending, render
 from bench.scrape import scrape_figures
 from bench.suite import Bench, Options
 
-BENCHMARKS = ("read", "latency", "scale", "peer", "sweep", "write", "delivery", "postgres", "ingest", "scrape")
+BENCHMARKS = (
+    "read",
+    "latency",
+    "scale",
+    "peer",
+    "sweep",
+    "write",
+    "workers",
+    "delivery",
+    "alarms",
+    "postgres",
+    "ingest",
+    "scrape",
+)
 ON_THEIR_OWN = frozenset({"scrape"})
 """The benchmarks that start what they measure themselves, without the servers ``Bench`` starts."""
 # postgres: the PostgreSQL server the postgres benchmark runs lsnotify on (`make bench` starts one)
@@ -44,6 +57,8 @@ SMOKE = {
     "delivery_messages": 50,
     "ingest_requests": 2,
     "scrape_targets": 20,
+    "alarms": 600,
+    "alarm_resources": 120,
     "loadgen": "python",
 }
 
@@ -65,6 +80,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--delivery-messages", type=int, default=2000, help="emails per delivery run (default 2000)")
     p.add_argument("--ingest-requests", type=int, default=60, help="PutMetricData requests of 1000 datums a run cycles")
     p.add_argument("--scrape-targets", type=int, default=1000, help="node_exporter targets of a scrape (default 1000)")
+    p.add_argument("--alarms", type=int, default=100_000, help="alarms of the alarms benchmark (default 100,000)")
+    p.add_argument("--alarm-resources", type=int, default=20_000, help="instances they watch (default 20,000)")
     p.add_argument("--loadgen", choices=("wrk", "python"), default="wrk", help="closed-loop load generator")
     p.add_argument("--server-cpus", default=None, help="CPUs of the servers (default 0 on a machine with 2+ CPUs)")
     p.add_argument("--load-cpus", default=None, help="CPUs of the load generator (default: the rest)")
@@ -108,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         scale_accounts=args.scale_accounts,
         delivery_messages=args.delivery_messages,
         ingest_requests=args.ingest_requests,
+        alarms=args.alarms,
+        alarm_resources=args.alarm_resources,
         server_cpus=server_cpus,
         load_cpus=load_cpus,
         server_args=tuple(args.server_arg),
@@ -141,8 +160,12 @@ def main(argv: list[str] | None = None) -> int:
                 figures += bench.peer()
             if "write" in only:
                 figures += bench.write()
+            if "workers" in only:
+                figures += bench.workers()
             if "delivery" in only:
                 figures += bench.delivery()
+            if "alarms" in only:
+                figures += bench.alarms()
             if "ingest" in only:
                 figures += bench.ingest()
             if "postgres" in only and os.environ.get(DATABASE_URL_VARIABLE):

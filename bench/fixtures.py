@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import random
 import secrets
 import sqlite3
 import time
@@ -36,6 +38,8 @@ from lsnotify.storage.sqlite import store as sqlite_store
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "ap-northeast-1")
 PHONE = "+14255550100"
 SEED_BATCH = 50_000
+SEEDED_SECRET = "the one secret access key of every seeded account"
+"""Every seeded account's key has this secret: the cold read signs for accounts drawn at random."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,7 @@ def seed_bulk(data_dir: Path, contact_methods: int, accounts: int, read_scopes: 
     operation the API would have recorded.
     """
     box = SecretBox(load_secret_key(data_dir, None))
-    sealed = box.seal("an unused secret: seeded accounts are never signed for")
+    sealed = box.seal(SEEDED_SECRET)
     conn = sqlite_store.connect(data_dir / SQLITE_FILE)
     conn.execute("PRAGMA synchronous=OFF")  # seeding only: the server's own connections stay synchronous=FULL
     written = 0
@@ -144,7 +148,6 @@ def _write(conn: sqlite3.Connection, batch: list[_Seed]) -> int:
 
 
 def _seeds(contact_methods: int, accounts: int, read_scopes: list[Scope], sealed: str, now: float) -> Iterator[_Seed]:
-    regions = sorted(lightsail_regions())
     count = 0
     for scope in read_scopes:
         yield None, [_contact_method(scope.key.account_id, scope.region, p, now) for p in (EMAIL, SMS)]
@@ -152,12 +155,30 @@ def _seeds(contact_methods: int, accounts: int, read_scopes: list[Scope], sealed
     index = len({scope.key.account_id for scope in read_scopes})
     while index < accounts:
         index += 1
-        account = account_id(1_000_000 + index)
-        key = AccessKey(f"AKIASEED{index:012d}", account, sealed, "Active", now)
-        region = regions[index % len(regions)]
+        seeded = seeded_scope(index)
+        account = seeded.key.account_id
+        key = AccessKey(seeded.key.access_key_id, account, sealed, "Active", now)
+        region = seeded.region
         protocols = (EMAIL, SMS)[: max(0, min(2, contact_methods - count))]
         count += len(protocols)
         yield key, [_contact_method(account, region, protocol, now) for protocol in protocols]
+
+
+def seeded_scope(index: int) -> Scope:
+    """The scope ``seed_bulk`` gave its ``index``-th seeded account (from 1 after the read scopes' accounts)."""
+    regions = _sorted_regions()
+    key = Key(account_id(1_000_000 + index), f"AKIASEED{index:012d}", SEEDED_SECRET)
+    return Scope(key, regions[index % len(regions)])
+
+
+def seeded_scopes(count: int, first: int, last: int, rng: random.Random) -> list[Scope]:
+    """``count`` distinct seeded scopes drawn at random among the seeded accounts ``first`` to ``last``."""
+    return [seeded_scope(index) for index in rng.sample(range(first, last + 1), min(count, last - first + 1))]
+
+
+@functools.cache
+def _sorted_regions() -> list[str]:
+    return sorted(lightsail_regions())
 
 
 def _contact_method(account: str, region: str, protocol: str, now: float) -> tuple[ContactMethod, Operation]:

@@ -5,17 +5,21 @@ as lsnotify's — and nothing else: no signature check, no JSON parsing, no stor
 ``lsnotify serve`` uses (``lsnotify.web.server_options.uvicorn_options``), so lsnotify's throughput over the floor's
 is the share of a bare Python HTTP service that lsnotify keeps while doing its whole job.
 
-``python -m bench.floor --port PORT --responses FILE``: FILE is a JSON object from ``X-Amz-Target`` (or ``""`` for
-any other request) to the response body to send.
+``python -m bench.floor --port PORT --responses FILE [--workers N]``: FILE is a JSON object from ``X-Amz-Target``
+(or ``""`` for any other request) to the response body to send; N processes answer on the port, as ``lsnotify serve
+--workers N`` runs them (``lsnotify.cli.processes``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import socket
+import sys
 from pathlib import Path
 from typing import Any
 
+from lsnotify.cli.processes import run_processes
 from lsnotify.config import load_settings
 
 CONTENT_TYPE = b"application/x-amz-json-1.1"
@@ -59,10 +63,20 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--responses", type=Path, required=True)
     parser.add_argument("--log-level", default="info")
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     responses = {target: body.encode() for target, body in json.loads(args.responses.read_text()).items()}
     settings = load_settings({"port": args.port, "log_level": args.log_level})
-    uvicorn.run(FloorApp(responses), **uvicorn_options(settings))
+    app = FloorApp(responses)
+    if args.workers == 1:
+        uvicorn.run(app, **uvicorn_options(settings))
+        return
+
+    def serve_one(_: int, sock: socket.socket) -> None:
+        uvicorn.Server(uvicorn.Config(app, **uvicorn_options(settings))).run(sockets=[sock])
+
+    sock = uvicorn.Config(app, **uvicorn_options(settings)).bind_socket()
+    sys.exit(run_processes(args.workers, sock, serve_one))
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ class Pending:
 def _number(value: float, unit: str) -> str:
     if unit in ("req/s", "messages/s", "datums/s"):
         return f"{value:,.0f} {unit}"
-    if unit == "MB":
+    if unit in ("MB", "s"):
         return f"{value:,.1f} {unit}"
     return f"{value:,.2f} {unit}"
 

@@ -96,10 +96,11 @@ def lsnotify_server(
     return Server(name, [*command, *extra_args], logs / f"{name}.log", port, "/healthz", cpus)
 
 
-def floor_server(responses_file: Path, logs: Path, cpus: str | None) -> Server:
+def floor_server(responses_file: Path, logs: Path, cpus: str | None, workers: int = 1, name: str = "floor") -> Server:
     port = free_port()
     command = [sys.executable, "-m", "bench.floor", "--port", str(port), "--responses", str(responses_file)]
-    return Server("floor", command, logs / "floor.log", port, "/", cpus)
+    command += ["--workers", str(workers)]
+    return Server(name, command, logs / f"{name}.log", port, "/", cpus)
 
 
 def moto_server(logs: Path, cpus: str | None) -> Server:

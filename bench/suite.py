@@ -1,4 +1,4 @@
-"""The benchmarks: read, latency, scale, peer, write, delivery, and the concurrency sweep the chart is drawn from.
+"""The benchmarks: read, latency, scale, peer, write, workers, delivery, alarms, and the sweep the chart is drawn from.
 
 ``Bench`` owns the running servers and the keys: lsnotify on a small store (16 accounts × 4 regions, each scope with
 an Email and an SMS contact method), the floor (``bench.floor``), and, for their benchmarks, moto's server and a
@@ -9,19 +9,21 @@ the same load generator, concurrency and pre-signed requests, in interleaved rou
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import fixtures, ingest
+from bench import alarm_evaluation, fixtures, ingest
 from bench.fixtures import REGIONS, Scope
-from bench.loadgen import LoadGenerator, PyLoad, Target, pinned
+from bench.loadgen import LoadGenerator, PyLoad, RunResult, Target, pinned
 from bench.presign import Call, sign
 from bench.report import Figure
 from bench.rounds import Comparison, interleave
@@ -33,6 +35,13 @@ READ_ACCOUNTS = 16
 DELIVERY_TARGET = 300
 """Messages per second the outbox worker must deliver: an absolute target, its floor shown beside it."""
 MB = 1024 * 1024
+COLD_SCOPES = 20_000
+"""Scopes of the cold read, drawn afresh each round: twice what the store's contact-method cache holds, so that
+every read misses it."""
+WRITE_RATE = 200.0
+"""TagResource calls a second of the steady write load beside the read (open loop, on the scopes read)."""
+WORKERS = 2
+ALARMS_TARGET_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,8 @@ class Options:
     scale_accounts: int
     delivery_messages: int
     ingest_requests: int
+    alarms: int
+    alarm_resources: int
     server_cpus: str | None
     load_cpus: str | None
     server_args: tuple[str, ...]
@@ -72,14 +83,15 @@ class Bench:
             fixtures.scopes(cycle_keys[i : i + options.cycle_accounts])
             for i in range(0, cycle_total, options.cycle_accounts)
         ]
+        self.data_dir = data_dir
         self.lsnotify = self._start(
             lsnotify_server(data_dir, workdir / "logs", options.server_cpus, options.server_args)
         )
         self._expect_ok(self.lsnotify, fixtures.create_calls(self.read_scopes))
         responses = self._sample_responses()
-        responses_file = workdir / "floor-responses.json"
-        responses_file.write_text(json.dumps(responses))
-        self.floor = self._start(floor_server(responses_file, workdir / "logs", options.server_cpus))
+        self.responses_file = workdir / "floor-responses.json"
+        self.responses_file.write_text(json.dumps(responses))
+        self.floor = self._start(floor_server(self.responses_file, workdir / "logs", options.server_cpus))
 
     # -- plumbing ---------------------------------------------------------------------------------------------------
     def _start(self, server: Server) -> Server:
@@ -299,19 +311,54 @@ class Bench:
         try:
             empty_calls = fixtures.read_calls(self.read_scopes)
             big_calls = fixtures.read_calls(scopes)
+            cold = Target(f"{big.name} cold", big.target.host, big.target.port)
+            busy = Target(f"{big.name} +writes", big.target.host, big.target.port)
+            rng = random.Random(1)
+            first_seeded = len(keys) + 1
 
             def signer(_: int) -> dict[str, list[bytes]]:
-                return {"lsnotify": self._signed(self.lsnotify, empty_calls), big.name: self._signed(big, big_calls)}
+                drawn = fixtures.seeded_scopes(COLD_SCOPES, first_seeded, o.scale_accounts, rng)
+                hot = self._signed(big, big_calls)
+                return {
+                    "lsnotify": self._signed(self.lsnotify, empty_calls),
+                    big.name: hot,
+                    cold.name: self._signed(big, fixtures.read_calls(drawn)),
+                    busy.name: hot,
+                }
 
-            c = self._compare("scale", [self.lsnotify.target, big.target], signer)
+            writes = SteadyWrites(
+                self.loadgen,
+                PyLoad(o.load_cpus, WRITE_RATE),
+                busy.name,
+                lambda: self._signed(big, fixtures.tag_calls(scopes)),
+            )
+            c = self._compare("scale", [self.lsnotify.target, big.target, cold, busy], signer, loadgen=writes)
+            self.results["scale_writes"] = writes.rates
             rss_big, rss_empty = big.rss_bytes() / MB, self.lsnotify.rss_bytes() / MB
         finally:
             big.stop()
         size = sum(path.stat().st_size for path in data_dir.glob(SQLITE_FILE + "*")) / MB
         self.results["scale_seeded"] = seeded
         shutil.rmtree(data_dir, ignore_errors=True)
+        cold_scopes = min(COLD_SCOPES, o.scale_accounts - len(keys))
         return [
             _throughput("scale_read", f"scale: read with {seeded:,} contact methods", c, big.name, "lsnotify", 0.90),
+            _throughput(
+                "scale_cold",
+                f"scale: read over {cold_scopes:,} scopes drawn at random (cold)",
+                c,
+                cold.name,
+                big.name,
+                0.80,
+            ),
+            _throughput(
+                "scale_writes",
+                f"scale: read beside {WRITE_RATE:,.0f} TagResource/s on the scopes read",
+                c,
+                busy.name,
+                big.name,
+                0.80,
+            ),
             Figure(
                 key="scale_rss",
                 name=f"scale: server RSS with {seeded:,} contact methods",
@@ -324,6 +371,76 @@ class Bench:
             ),
             Figure(
                 key="scale_db", name=f"scale: database on disk with {seeded:,} contact methods", value=size, unit="MB"
+            ),
+        ]
+
+    def workers(self) -> list[Figure]:
+        """The read and the durable write with ``WORKERS`` server processes (``serve --workers``) beside the floor with
+        as many, in the same interleaved rounds as the one-process lsnotify and floor. The many-process servers run
+        on every CPU (the load generator's too: on two cores, wrk shares the second with them); the one-process
+        servers stay on the servers' CPU."""
+        o = self.options
+        cpus = ",".join(cpu for cpu in (o.server_cpus, o.load_cpus) if cpu) or None
+        logs = self.workdir / "logs"
+        many = self._start(
+            lsnotify_server(
+                self.data_dir, logs, cpus, (*o.server_args, "--workers", str(WORKERS)), f"lsnotify-{WORKERS}p"
+            )
+        )
+        floor_many = self._start(floor_server(self.responses_file, logs, cpus, WORKERS, f"floor-{WORKERS}p"))
+        try:
+            targets = [self.floor.target, floor_many.target, self.lsnotify.target, many.target]
+            reads = fixtures.read_calls(self.read_scopes)
+            tags = fixtures.tag_calls(self.read_scopes)
+            read = self._compare(
+                f"read, 1 and {WORKERS} processes",
+                targets,
+                self._same_requests(lambda _: reads, self.floor, floor_many, many),
+            )
+            write = self._compare(
+                f"write TagResource, 1 and {WORKERS} processes",
+                targets,
+                self._same_requests(lambda _: tags, self.floor, floor_many, many),
+            )
+        finally:
+            many.stop()
+            floor_many.stop()
+        p, one = f"{WORKERS} processes", "1 process (same rounds)"
+        return [
+            _throughput("workers_read", f"read GetContactMethods, {p}", read, many.name, floor_many.name, 0.50),
+            _throughput("workers_read_1", f"read GetContactMethods, {one}", read, "lsnotify", "floor", 0.50),
+            _throughput("workers_write", f"write TagResource, durable, {p}", write, many.name, floor_many.name, 0.20),
+            _throughput("workers_write_1", f"write TagResource, durable, {one}", write, "lsnotify", "floor", 0.20),
+        ]
+
+    def alarms(self) -> list[Figure]:
+        """``bench.alarm_evaluation``: one evaluator tick over ``alarms`` alarms on ``alarm_resources`` instances,
+        each alarm changing state; the tick runs in a process of its own on the servers' CPU."""
+        o = self.options
+        print(f"alarms: seeding {o.alarms:,} alarms over {o.alarm_resources:,} instances", file=sys.stderr, flush=True)
+        data_dir = self.workdir / "alarms"
+        result = alarm_evaluation.run(data_dir, o.alarms, o.alarm_resources, o.server_cpus)
+        shutil.rmtree(data_dir, ignore_errors=True)
+        self.results["alarms"] = result
+        print(f"  alarms: {json.dumps(result)}", file=sys.stderr, flush=True)
+        seconds = result["seconds"]
+        what = f"{int(result['alarms']):,} alarms over {o.alarm_resources:,} instances, every one changing state"
+        return [
+            Figure(
+                key="alarms_tick",
+                name=f"alarms: one evaluator tick, {what}",
+                value=seconds,
+                unit="s",
+                base=result["cpu_seconds"],
+                base_name="CPU seconds",
+                target=f"< {ALARMS_TARGET_SECONDS:g} s",
+                met=seconds < ALARMS_TARGET_SECONDS,
+            ),
+            Figure(
+                key="alarms_rss",
+                name="alarms: the evaluating process's peak RSS",
+                value=result["peak_rss_bytes"] / MB,
+                unit="MB",
             ),
         ]
 
@@ -424,6 +541,35 @@ class Bench:
 
 
 _BASE_NAMES = {"lsnotify": "empty store"}
+
+
+class SteadyWrites:
+    """A load generator that runs a steady, open-loop write load beside each run of one target (``subject``).
+
+    The writes are signed afresh for each run; any failed write fails the benchmark, like a failed read."""
+
+    def __init__(self, loadgen: LoadGenerator, writes: PyLoad, subject: str, signed: Callable[[], list[bytes]]) -> None:
+        self.name = loadgen.name
+        self._loadgen = loadgen
+        self._writes = writes
+        self._subject = subject
+        self._signed = signed
+        self.rates: list[float] = []
+
+    def run(self, target: Target, requests: list[bytes], connections: int, duration: float) -> RunResult:
+        if target.name != self._subject:
+            return self._loadgen.run(target, requests, connections, duration)
+        signed = self._signed()
+        written: list[RunResult] = []
+        thread = threading.Thread(target=lambda: written.append(self._writes.run(target, signed, 8, duration + 1)))
+        thread.start()
+        try:
+            return self._loadgen.run(target, requests, connections, duration)
+        finally:
+            thread.join()
+            if not written or written[0].failures:
+                raise RuntimeError(f"the steady writes beside {target.name} failed: {written}")
+            self.rates.append(written[0].rps)
 
 
 def _throughput(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import tomllib
 import typing
 from collections.abc import Mapping
@@ -181,6 +182,12 @@ class Settings:
     scrape_interval: float = _setting(60.0, "Seconds between two scrapes of a node_exporter target (at least 1).")
     scrape_timeout: float = _setting(10.0, "Seconds a scrape may take in all before it counts as failed.")
     scrape_concurrency: int = _setting(32, "Most node_exporter targets each process scrapes at once.")
+    # -- processes: serve on every core
+    workers: str = _setting(
+        "1",
+        "Processes `serve` runs on the one port: a number, or auto for one per CPU core (only the first delivers "
+        "the outbox and evaluates alarms).",
+    )
 
     @property
     def effective_public_url(self) -> str:
@@ -379,6 +386,20 @@ def _check_connections(settings: Settings) -> None:
         raise ConfigError("keep_alive_timeout: must be at least 1 (second)")
     if settings.max_connections < 1:
         raise ConfigError("max_connections: must be at least 1")
+    serve_processes(settings)
+
+
+def serve_processes(settings: Settings) -> int:
+    """How many processes ``serve`` runs: ``workers``, with ``auto`` the CPU cores this process may use."""
+    if settings.workers.strip().lower() == "auto":
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        count = int(settings.workers)
+    except ValueError:
+        raise ConfigError(f"workers: {settings.workers!r} is not a whole number or auto") from None
+    if count < 1:
+        raise ConfigError("workers: must be at least 1 (or auto)")
+    return count
 
 
 LIMITS_OFF: dict[str, Any] = {

@@ -11,9 +11,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from test_store import SCOPE, contact_method, operation
+from test_store import NOW, SCOPE, contact_method, message_for, operation, token_for
 
-from lsnotify.domain.contacts import EMAIL, SMS
+from lsnotify.domain import Scope, Tag
+from lsnotify.domain.contacts import EMAIL, SMS, VALID
 from lsnotify.storage.sqlite.store import SqliteStore
 
 
@@ -60,3 +61,44 @@ async def test_a_write_of_another_store_is_read_from_the_next_loop_iteration(
     await writer.delete_contact_method(SCOPE, EMAIL, operation(kind="DeleteContactMethod"))
     await asyncio.sleep(0)
     assert await reader.list_contact_methods(SCOPE) == []
+
+
+async def test_a_write_forgets_only_the_scope_it_changed(stores: tuple[SqliteStore, SqliteStore]) -> None:
+    store, _ = stores
+    other = Scope("222222222222", "eu-west-1")
+    await store.create_contact_method(contact_method(), operation())
+    await store.create_contact_method(contact_method(other), operation(other))
+    kept = await store.list_contact_methods(other)
+    resource = await store.find_taggable(SCOPE, "Email-us-east-1")
+    assert resource is not None
+    await store.tag_resource(SCOPE, resource, [Tag("team", "sre")], operation(kind="TagResource"), 50)
+    assert (await store.list_contact_methods(SCOPE))[0].tags == (Tag("team", "sre"),)
+    again = await store.list_contact_methods(other)
+    assert again == kept and again[0] is kept[0]  # still the cached object: the write did not touch its scope
+    await store.untag_resource(SCOPE, resource, ["team"], operation(kind="UntagResource"))
+    assert (await store.list_contact_methods(SCOPE))[0].tags == ()
+    await store.delete_contact_method(other, EMAIL, operation(other, kind="DeleteContactMethod"))
+    assert await store.list_contact_methods(other) == []
+    assert len(await store.list_contact_methods(SCOPE)) == 1
+
+
+async def test_a_confirmed_verification_is_read_at_once(stores: tuple[SqliteStore, SqliteStore]) -> None:
+    store, _ = stores
+    cm = contact_method()
+    await store.create_contact_method(cm, operation(), [message_for(cm)], token_for(cm, "hash-1"))
+    assert (await store.list_contact_methods(SCOPE))[0].status != VALID
+    await store.confirm_verification("hash-1", NOW + 10)
+    assert (await store.list_contact_methods(SCOPE))[0].status == VALID
+
+
+async def test_another_store_s_write_among_this_store_s_own_is_read(stores: tuple[SqliteStore, SqliteStore]) -> None:
+    store, another = stores
+    other = Scope("222222222222", "eu-west-1")
+    await store.create_contact_method(contact_method(), operation())
+    assert await store.list_contact_methods(other) == []  # cached: empty
+    await another.create_contact_method(contact_method(other), operation(other))
+    resource = await store.find_taggable(SCOPE, "Email-us-east-1")
+    assert resource is not None
+    await store.tag_resource(SCOPE, resource, [Tag("team", "sre")], operation(kind="TagResource"), 50)
+    await asyncio.sleep(0)
+    assert [cm.account_id for cm in await store.list_contact_methods(other)] == ["222222222222"]

@@ -37,9 +37,10 @@ def test_every_benchmark_runs_and_reports_its_figures(tmp_path: Path) -> None:
     # postgres: lsnotify on PostgreSQL beside SQLite, when there is a PostgreSQL server to run it on
     with_postgres = bool(os.environ.get("LSNOTIFY_TEST_DATABASE_URL"))
     postgres = ["postgres_read", "postgres_write"] if with_postgres else []
-    assert sorted(figures) == sorted(
-        [*expected, "write_cycle", "delivery", "ingest", "scrape", "scrape_cpu", *postgres]
-    )
+    expected += ["scale_cold", "scale_writes", "workers_read", "workers_read_1", "workers_write", "workers_write_1"]
+    expected += ["alarms_tick", "alarms_rss"]
+    others = ["write_cycle", "delivery", "ingest", "scrape", "scrape_cpu"]
+    assert sorted(figures) == sorted([*expected, *others, *postgres])
     for key in postgres:
         assert figures[key]["base_name"] == "SQLite" and figures[key]["base"] > 0 and figures[key]["ratio"] > 0
     if not with_postgres:
@@ -47,12 +48,21 @@ def test_every_benchmark_runs_and_reports_its_figures(tmp_path: Path) -> None:
     for figure in results["figures"]:
         assert figure["value"] > 0, figure
     assert figures["ingest"]["unit"] == "datums/s"
-    for key in ("read", "write_tag", "write_cycle", "peer", "scale_read", "ingest"):
+    for key in ("read", "write_tag", "write_cycle", "peer", "scale_read", "scale_cold", "scale_writes", "ingest"):
         assert figures[key]["base"] > 0 and figures[key]["ratio"] > 0, figures[key]
+    for key in ("workers_read", "workers_read_1", "workers_write", "workers_write_1"):
+        assert figures[key]["base"] > 0 and figures[key]["ratio"] > 0, figures[key]
+    assert figures["workers_read"]["base_name"] == "floor-2p" and figures["workers_read_1"]["base_name"] == "floor"
     assert results["scale_seeded"] == 2_000
+    # the steady writes beside the read ran, and none failed (the run would have stopped)
+    assert results["scale_writes"] and all(rate > 0 for rate in results["scale_writes"])
+    # alarms: every alarm of the tick changed state, and the tick's process reported its peak RSS
+    assert results["alarms"]["alarms"] == results["alarms"]["changes"] == 600
+    assert figures["alarms_tick"]["unit"] == "s" and figures["alarms_rss"]["value"] > 0
 
     # Every measured run of every target completed requests, and none failed (the run would have stopped).
     labels = ["read", "write TagResource", "write Create/Delete cycle", "peer", "scale", "ingest PutMetricData"]
+    labels += ["read, 1 and 2 processes", "write TagResource, 1 and 2 processes"]
     labels += ["postgres read", "postgres write TagResource"] if with_postgres else []
     for label in labels:
         for target, runs in results[label].items():

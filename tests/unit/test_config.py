@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from lsnotify.config import DEFAULT_SMS_REGIONS, ConfigError, Settings, env_name, load_settings, setting_fields
+from lsnotify.config import (
+    DEFAULT_SMS_REGIONS,
+    ConfigError,
+    Settings,
+    env_name,
+    load_settings,
+    serve_processes,
+    setting_fields,
+)
 from lsnotify.web.app import build_app
 
 
@@ -62,6 +71,8 @@ def test_toml_may_use_an_lsnotify_table_and_lists(tmp_path: Path) -> None:
         ({"LSNOTIFY_LOG_LEVEL": "loud"}, "log_level: 'loud' is not debug, info, warning or error"),
         ({"LSNOTIFY_VERIFICATION_TTL": "-1"}, "verification_ttl: must not be negative"),
         ({"LSNOTIFY_MAX_BODY_BYTES": "10"}, "max_body_bytes: must be at least 1024"),
+        ({"LSNOTIFY_WORKERS": "0"}, "workers: must be at least 1 (or auto)"),
+        ({"LSNOTIFY_WORKERS": "many"}, "workers: 'many' is not a whole number or auto"),
     ],
 )
 def test_wrong_values_name_the_setting(env: dict[str, str], message: str) -> None:
@@ -95,3 +106,9 @@ def test_the_readme_lists_every_setting() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     missing = [env_name(field.name) for field in setting_fields() if f"`{env_name(field.name)}`" not in readme]
     assert missing == []
+
+
+def test_serve_processes_are_a_number_or_one_per_core() -> None:
+    assert serve_processes(load_settings()) == 1
+    assert serve_processes(load_settings({"workers": "3"})) == 3
+    assert serve_processes(load_settings(None, {"LSNOTIFY_WORKERS": "auto"})) == len(os.sched_getaffinity(0))

@@ -13,6 +13,7 @@ from botocore.session import get_session
 from lsnotify.awsjson.model import lightsail_model, operation_names
 from lsnotify.awsjson.parse import parse_body, parse_target
 from lsnotify.awsjson.serialize import ResponseSerializer, serialize_error
+from lsnotify.awsjson.shared import SharedResult
 from lsnotify.errors import (
     InvalidInputException,
     InvalidSignatureException,
@@ -145,3 +146,21 @@ def test_parse_body_refuses_anything_but_one_object(body: bytes) -> None:
 
 def test_parse_body_accepts_empty_and_whitespace() -> None:
     assert parse_body(b"") == {} and parse_body(b" \n") == {} and parse_body(b'{"a": 1}') == {"a": 1}
+
+
+def test_a_shared_result_is_serialized_once_and_a_plain_one_every_time() -> None:
+    serializer = ResponseSerializer([("GetContactMethods", MODEL.operation_model("GetContactMethods").output_shape)])
+    shared = SharedResult(contactMethods=[{"status": "Valid", "protocol": "SMS", "contactEndpoint": None}])
+    first = serializer.success("GetContactMethods", shared, "req-1")
+    again = serializer.success("GetContactMethods", shared, "req-2")
+    assert again.body is first.body and json.loads(first.body) == {
+        "contactMethods": [{"status": "Valid", "protocol": "SMS"}]
+    }
+    assert dict(again.headers)[b"x-amzn-requestid"] == b"req-2"  # the headers are the request's own
+    plain = {"contactMethods": []}
+    assert (
+        serializer.success("GetContactMethods", plain, "r").body
+        is not serializer.success("GetContactMethods", plain, "r").body
+    )
+    other = SharedResult(contactMethods=[])  # an equal-looking but distinct shared result has bytes of its own
+    assert serializer.success("GetContactMethods", other, "r").body == b'{"contactMethods":[]}'

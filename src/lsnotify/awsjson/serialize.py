@@ -2,7 +2,7 @@
 
 Results are walked against the operation's output shape, compiled once: members that are ``None`` are omitted, and
 a member the model does not know is dropped with a warning, because it is a bug in the service layer. Timestamps
-become epoch-second numbers (the JavaScript SDK rejects ISO strings).
+become epoch-second numbers (the JavaScript SDK rejects ISO strings). A ``SharedResult`` is serialized once.
 """
 
 from __future__ import annotations
@@ -17,10 +17,13 @@ from typing import Any
 import orjson
 from botocore.model import Shape
 
+from lsnotify.awsjson.shared import SharedResult
 from lsnotify.errors import LightsailError, WireError
 
 CONTENT_TYPE = b"application/x-amz-json-1.1"
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
+_SHARED_KEPT = 4096
+"""Most shared results whose serialized bytes a ``ResponseSerializer`` keeps; beyond, it starts again from empty."""
 
 Shaper = Callable[[Any], Any]
 
@@ -86,11 +89,27 @@ class ResponseSerializer:
         self._shapers: dict[str, Shaper | None] = {
             name: _compile(shape) if shape is not None else None for name, shape in output_shapes
         }
+        # (operation, id of a SharedResult) -> the result, kept so that its id is not reused, and its body
+        self._shared: dict[tuple[str, int], tuple[SharedResult, bytes]] = {}
 
     def success(self, operation: str, result: dict[str, Any], request_id: str) -> WireResponse:
-        shaper = self._shapers[operation]
-        body = orjson.dumps(shaper(result) if shaper else result, default=_timestamp, option=_OPTIONS)
+        if type(result) is SharedResult:
+            key = (operation, id(result))
+            kept = self._shared.get(key)
+            if kept is not None and kept[0] is result:
+                body = kept[1]
+            else:
+                body = self._body(operation, result)
+                if len(self._shared) >= _SHARED_KEPT:
+                    self._shared.clear()
+                self._shared[key] = (result, body)
+        else:
+            body = self._body(operation, result)
         return WireResponse(200, [(b"content-type", CONTENT_TYPE), (b"x-amzn-requestid", request_id.encode())], body)
+
+    def _body(self, operation: str, result: dict[str, Any]) -> bytes:
+        shaper = self._shapers[operation]
+        return orjson.dumps(shaper(result) if shaper else result, default=_timestamp, option=_OPTIONS)
 
 
 def serialize_error(error: WireError, request_id: str) -> WireResponse:

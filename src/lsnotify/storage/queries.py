@@ -117,6 +117,8 @@ SELECT_CONTACT_METHOD = query(f"SELECT {CONTACT_METHOD_COLUMNS} FROM contact_met
 LOCK_CONTACT_METHOD = query(
     f"SELECT {CONTACT_METHOD_COLUMNS} FROM contact_methods WHERE {_CONTACT_METHOD_KEY}", lock="FOR UPDATE"
 )
+COUNT_COMMIT = query("UPDATE commit_count SET n = n + 1 WHERE id = 1 RETURNING n")
+COMMITS_COUNTED = query("SELECT n FROM commit_count WHERE id = 1")
 LIST_CONTACT_METHODS = query(
     f"SELECT {CONTACT_METHOD_COLUMNS} FROM contact_methods WHERE account_id = ? AND region = ? ORDER BY protocol"
 )

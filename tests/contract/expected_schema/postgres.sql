@@ -83,6 +83,13 @@ constraint captured_messages_protocol_check CHECK ((protocol = ANY (ARRAY['Email
 index CREATE INDEX captured_messages_by_time ON public.captured_messages USING btree (created_at, id)
 index CREATE UNIQUE INDEX captured_messages_pkey ON public.captured_messages USING btree (id)
 
+-- table commit_count
+column id integer NOT NULL
+column n bigint NOT NULL
+constraint commit_count_id_check CHECK ((id = 1))
+constraint commit_count_pkey PRIMARY KEY (id)
+index CREATE UNIQUE INDEX commit_count_pkey ON public.commit_count USING btree (id)
+
 -- table contact_methods
 column account_id text NOT NULL
 column region text NOT NULL

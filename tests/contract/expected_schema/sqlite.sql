@@ -46,6 +46,9 @@ CREATE TABLE alarms ( account_id TEXT NOT NULL, region TEXT NOT NULL, name TEXT 
 -- table captured_messages
 CREATE TABLE captured_messages ( id TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL, protocol TEXT NOT NULL CHECK (protocol IN ('Email', 'SMS')), destination TEXT NOT NULL, subject TEXT, body TEXT NOT NULL, html TEXT, created_at REAL NOT NULL ) WITHOUT ROWID;
 
+-- table commit_count
+CREATE TABLE commit_count ( id INTEGER PRIMARY KEY CHECK (id = 1), n BIGINT NOT NULL );
+
 -- table contact_methods
 CREATE TABLE contact_methods ( account_id TEXT NOT NULL, region TEXT NOT NULL, protocol TEXT NOT NULL CHECK (protocol IN ('Email', 'SMS')), id TEXT NOT NULL, contact_endpoint TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('PendingVerification', 'Valid', 'Invalid')), created_at REAL NOT NULL, verification_expires_at REAL, tags TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (account_id, region, protocol) ) WITHOUT ROWID;
 

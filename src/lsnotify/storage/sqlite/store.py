@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from lsnotify.domain import AccessKey, Scope
 from lsnotify.domain.contacts import ContactMethod
 from lsnotify.domain.outbox import ClaimedMessage
-from lsnotify.storage import queries
+from lsnotify.storage import access_keys, alarms, contact_methods, outbox, queries
 from lsnotify.storage.executor import StoreFn, run_now
 from lsnotify.storage.migrations import apply_migrations
 from lsnotify.storage.outbox import anything_due
@@ -26,6 +26,7 @@ from lsnotify.storage.rows import access_key_from_row, contact_method_from_row
 from lsnotify.storage.sql_store import SqlStore
 from lsnotify.storage.sqlite.executor import SqliteExecutor, json_value
 from lsnotify.storage.sqlite.writer import SqliteWriter
+from lsnotify.storage.tags import change_tags
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -35,8 +36,43 @@ BUSY_TIMEOUT_SECONDS = 30.0
 # performance: the hottest reads' SQL as constants, run straight on the connection
 _LIST_CONTACT_METHODS = queries.LIST_CONTACT_METHODS.sqlite
 _GET_ACCESS_KEY = queries.GET_ACCESS_KEY.sqlite
+_COMMITS_COUNTED = queries.COMMITS_COUNTED.sqlite
 _CONTACT_METHODS_CACHED = 10_000
 """Most scopes whose contact methods ``SqliteStore`` keeps decoded; beyond, it starts again from empty."""
+
+# Which cached scope a write can change, so that it forgets only that one: writes of one scope's contact methods
+# or tags (the tags are part of a contact method's answer) name it in their first argument; the writes listed in
+# _LEAVE_CONTACT_METHODS never change a contact method. Any other write (confirming a verification, whose scope is
+# known only inside the transaction, or one added later) empties the whole cache.
+_SCOPE_WRITTEN: dict[Any, Callable[[Any], tuple[str, str]]] = {
+    contact_methods.create_contact_method: lambda cm: (cm.account_id, cm.region),
+    contact_methods.restart_verification: lambda cm: (cm.account_id, cm.region),
+    contact_methods.delete_contact_method: lambda scope: (scope.account_id, scope.region),
+    change_tags: lambda scope: (scope.account_id, scope.region),
+}
+_LEAVE_CONTACT_METHODS: frozenset[Any] = frozenset(
+    {
+        access_keys.create_access_key,
+        access_keys.set_access_key_status,
+        access_keys.delete_access_key,
+        alarms.add_resource,
+        alarms.delete_resource,
+        alarms.put_metric_data,
+        alarms.prune_metric_data,
+        alarms.put_alarm,
+        alarms.delete_alarm,
+        alarms.record_alarm_state,
+        alarms.record_alarm_test,
+        outbox.insert_outbox,
+        outbox.claim,
+        outbox.record_sent,
+        outbox.record_failure,
+        outbox.retry,
+        outbox.prune,
+        outbox.capture,
+        outbox.delete_captured,
+    }
+)
 
 
 def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
@@ -64,11 +100,12 @@ class SqliteStore(SqlStore):
         self._read_conn: sqlite3.Connection | None = None
         self._read_executor: SqliteExecutor | None = None
         self._writer: SqliteWriter | None = None
-        # The contact methods of recently read scopes, decoded. This process's writes empty the cache when they
-        # commit; another process's commits change the database's data_version, looked at once per event-loop
-        # iteration (see _look_for_other_writers).
+        # The contact methods of recently read scopes, decoded. This process's writes forget what they may have
+        # changed when they end (see _forget_written); another process's commits change the database's
+        # data_version, looked at once per event-loop iteration (see _look_for_other_writers).
         self._contact_methods: dict[tuple[str, str], tuple[ContactMethod, ...]] = {}
         self._data_version = -1
+        self._commits_seen: int | None = None
         self._data_version_looked = False
 
     # -- lifecycle --------------------------------------------------------------------------------------------------
@@ -121,21 +158,34 @@ class SqliteStore(SqlStore):
         try:
             return await self._writer.submit(lambda conn: run_on(conn, fn, *args, **kw))
         finally:
+            self._forget_written(fn, args)
+
+    def _forget_written(self, fn: object, args: tuple[Any, ...]) -> None:
+        """After a write, however it ended: drop the cached contact methods it may have changed."""
+        scope_of = _SCOPE_WRITTEN.get(fn)
+        if scope_of is not None:
+            self._contact_methods.pop(scope_of(args[0]), None)
+        elif fn not in _LEAVE_CONTACT_METHODS:
             self._contact_methods.clear()
 
     def _look_for_other_writers(self, reader: sqlite3.Connection) -> None:
-        """Empty the contact-method cache if another process has committed since the last look.
+        """Empty the contact-method cache if another process (or connection) has committed since the last look.
 
         The PRAGMA costs about half a query, so one look serves the rest of the event-loop iteration. That is enough
         for a client that reads after another process acknowledged its write: the read's request arrived after the
-        acknowledgement, and so before any look made in the iteration that handles it or in the one before.
+        acknowledgement, and so before any look made in the iteration that handles it or in the one before. The
+        data_version changes with this process's commits too: then the commit count says whether all the commits
+        since the last look were this process's, whose writes have forgotten what they changed themselves.
         """
         if self._data_version_looked:
             return
         version = reader.execute("PRAGMA data_version").fetchone()[0]
         if version != self._data_version:
-            self._contact_methods.clear()
             self._data_version = version
+            seen, counted = self._commits_seen, _commits_counted(reader)
+            if seen is None or counted is None or self._writer is None or not self._writer.wrote_all(seen, counted):
+                self._contact_methods.clear()
+            self._commits_seen = counted
         self._data_version_looked = True
         asyncio.get_running_loop().call_soon(self._forget_look)
 
@@ -166,3 +216,12 @@ class SqliteStore(SqlStore):
         if not await self._read(anything_due, now):
             return []
         return await super().claim_outbox(worker, now, limit, lease_seconds)
+
+
+def _commits_counted(reader: sqlite3.Connection) -> int | None:
+    """The database's commit count; None before the migration that makes it."""
+    try:
+        counted: int = reader.execute(_COMMITS_COUNTED).fetchone()[0]
+    except sqlite3.OperationalError:
+        return None
+    return counted

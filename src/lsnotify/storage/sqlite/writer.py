@@ -5,6 +5,9 @@ SAVEPOINT within one ``BEGIN IMMEDIATE`` transaction, commits once (``synchronou
 COMMIT returns), and only then resolves the callers' futures. A job that raises is rolled back to its savepoint
 alone and its caller gets the exception. While one commit waits for the disk, the next batch gathers, so the cost
 of fsync is shared by everyone who arrived meanwhile.
+
+Each group commit also counts itself in the database's ``commit_count`` and the writer keeps the numbers of its own
+commits, so that its store can tell, when it sees the database changed, whether anyone else wrote (``wrote_all``).
 """
 
 from __future__ import annotations
@@ -17,12 +20,15 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from lsnotify.storage import queries
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 WriteFn = Callable[..., Any]
 
 MAX_BATCH = 512
+_COUNT_COMMIT = queries.COUNT_COMMIT.sqlite
 _STOP = object()
 
 
@@ -49,6 +55,9 @@ class SqliteWriter:
         self._thread = threading.Thread(target=self._run, name="lsnotify-sqlite-writer", daemon=True)
         self._started = threading.Event()
         self._startup_error: BaseException | None = None
+        # commit_count numbers of this writer's commits not yet looked at; added by the writer thread, read and
+        # removed by the store's (single-statement set operations, atomic under the GIL)
+        self._own_commits: set[int] = set()
 
     def start(self) -> None:
         self._thread.start()
@@ -61,6 +70,13 @@ class SqliteWriter:
         if self._thread.is_alive():
             self._queue.put(_STOP)
             self._thread.join()
+
+    def wrote_all(self, after: int, upto: int) -> bool:
+        """Whether every commit numbered after ``after`` up to ``upto`` was this writer's; they are forgotten."""
+        own = self._own_commits
+        mine = upto - after <= len(own) and all(n in own for n in range(after + 1, upto + 1))
+        own.difference_update([n for n in list(own) if n <= upto])
+        return mine
 
     async def submit(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(connection, *args)`` in the next group transaction and return its result once durable."""
@@ -118,6 +134,7 @@ class SqliteWriter:
     def _commit_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
         try:
             conn.execute("BEGIN IMMEDIATE")
+            number = _count_commit(conn)
             for job in batch:
                 conn.execute("SAVEPOINT job")
                 try:
@@ -127,6 +144,8 @@ class SqliteWriter:
                     conn.execute("ROLLBACK TO job")
                 conn.execute("RELEASE job")
             conn.execute("COMMIT")
+            if number is not None:
+                self._own_commits.add(number)
         except BaseException as exc:
             # The transaction as a whole failed (disk full, I/O error, lock timeout): nobody's write is durable.
             log.exception("group commit of %d writes failed", len(batch))
@@ -142,6 +161,16 @@ class SqliteWriter:
                 loop.call_soon_threadsafe(_resolve, jobs)
             except RuntimeError:
                 log.warning("a caller's event loop closed before its write was acknowledged")
+
+
+def _count_commit(conn: sqlite3.Connection) -> int | None:
+    """The number of the transaction begun on ``conn``, counted in the database; None before the migration that
+    makes the count."""
+    try:
+        number: int = conn.execute(_COUNT_COMMIT).fetchone()[0]
+    except sqlite3.OperationalError:
+        return None
+    return number
 
 
 def _resolve(jobs: list[_Job]) -> None:
