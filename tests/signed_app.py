@@ -31,6 +31,11 @@ REGION = "us-east-1"
 JSON_1_1 = "application/x-amz-json-1.1"
 
 
+BOOKKEEPING = frozenset({"commit_count"})
+"""Tables that count the store's own commits, which background ticks (the scraper's claims, the evaluator) make
+whatever a request does: not data a request could change."""
+
+
 @dataclass(frozen=True)
 class Response:
     status: int
@@ -98,13 +103,14 @@ class SignedApp:
         return Response(status, {k.decode(): v.decode() for k, v in raw_headers}, answer, time.perf_counter() - started)
 
     def snapshot(self) -> dict[str, Any]:
-        """Every row of every table of the store, as committed, in a stable order."""
+        """Every row of every table of the store, as committed, in a stable order; ``BOOKKEEPING`` left out."""
         if self.app.settings.database_url:
             return self.app.run(self._postgres_snapshot())
         if self._reader is None:
             (database,) = self.data_dir.glob("*.db")
             self._reader = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
         tables = [row[0] for row in self._reader.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        tables = [table for table in tables if table not in BOOKKEEPING]
         return {table: sorted(self._reader.execute(f'SELECT * FROM "{table}"'), key=repr) for table in tables}
 
     async def _postgres_snapshot(self) -> dict[str, Any]:
@@ -115,6 +121,7 @@ class SignedApp:
             self._postgres_query = " UNION ALL ".join(
                 f"SELECT '{name}', (SELECT coalesce(json_agg(r ORDER BY r::text), '[]') FROM \"{name}\" r)::text"
                 for (name,) in tables
+                if name not in BOOKKEEPING
             )
         return {name: rows for name, rows in await self._postgres.fetch(self._postgres_query)}
 
