@@ -203,9 +203,16 @@ def test_resource_graph_and_the_alarm_lifecycle(
 
     page.get_by_role("link", name="Operations").click()
     text = page.get_by_role("table").inner_text()
-    for operation in ("DeleteAlarm", "TestAlarm", "PutAlarm"):
+    for operation in ("DeleteAlarm", "TestAlarm", "PutAlarm", "CreateInstance"):
         assert operation in text
-    assert text.index("DeleteAlarm") < text.index("TestAlarm") < text.index("PutAlarm")  # newest first
+    # newest first; Add resource is logged as Lightsail logs creating an instance
+    assert text.index("DeleteAlarm") < text.index("TestAlarm") < text.index("PutAlarm") < text.index("CreateInstance")
+    (registered,) = console_server.client(user).get_operations_for_resource(resourceName="web-1")["operations"]
+    assert (registered["operationType"], registered["resourceType"], registered["status"]) == (
+        "CreateInstance",
+        "Instance",
+        "Succeeded",
+    )
 
 
 def test_a_forged_form_without_the_csrf_token_is_refused(page: Page, user: Account) -> None:

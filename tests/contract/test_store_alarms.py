@@ -78,6 +78,19 @@ async def stored_alarm(store: Store, name: str = "cpu-high", on: MonitoredResour
 # -- resources and metric data --------------------------------------------------------------------------------------
 
 
+async def test_a_resource_is_added_with_its_operation_or_neither(store: Store) -> None:
+    web = resource()
+    created = Operation(new_id(), SCOPE.account_id, SCOPE.region, "web-1", INSTANCE, "CreateInstance", NOW)
+    await store.add_resource(web, created)
+    assert await store.get_resource(SCOPE, "web-1") == web
+    assert await store.list_operations(SCOPE, limit=10, resource_name="web-1") == [created]
+    refused = Operation(new_id(), SCOPE.account_id, SCOPE.region, "web-1", LOAD_BALANCER, "CreateLoadBalancer", NOW)
+    with pytest.raises(ResourceExists):
+        await store.add_resource(resource(kind=LOAD_BALANCER), refused)
+    assert await store.get_operation(SCOPE, refused.id) is None
+    assert await store.list_operations(SCOPE, limit=10) == [created]
+
+
 async def test_resources_are_unique_by_name_within_a_scope(store: Store) -> None:
     web = resource()
     await store.add_resource(web)

@@ -237,6 +237,14 @@ def test_resources_commands(evaluating: ServerProcess, account: Account, lightsa
     assert listed == [added]
 
     eu = evaluating.client(account, region="eu-west-1")
+    # Registering is logged as Lightsail logs creating the resource; the refused attempt logged nothing.
+    (operation,) = eu.get_operations_for_resource(resourceName="edge-lb")["operations"]
+    assert (operation["operationType"], operation["resourceType"], operation["status"]) == (
+        "CreateLoadBalancer",
+        "LoadBalancer",
+        "Succeeded",
+    )
+    assert operation["createdAt"].timestamp() == pytest.approx(added["createdAt"], abs=1)
     eu.put_alarm(alarmName="lb-5xx", monitoredResourceName="edge-lb", **{**CPU_OVER_80, "metricName": "RequestCount"})
     deleted = evaluating.cli("resources", "delete", *scope, "edge-lb")
     assert deleted.returncode == 0 and "deleted edge-lb and its 1 alarm(s)" in deleted.stdout

@@ -127,6 +127,7 @@ def test_load_balancer_and_database_metrics(lightsail: Any) -> None:
         ({"startTime": at(-2 * 86400)}, "InvalidInputException", "at most 1440 datapoints"),
         ({"startTime": at(-20 * 86400), "period": 120}, "InvalidInputException", "multiple of 300"),
         ({"statistics": []}, "InvalidInputException", "statistics"),
+        ({"statistics": ["p99"]}, "InvalidInputException", "statistics"),
     ],
 )
 def test_refusals(lightsail: Any, changes: dict[str, Any], code: str, fragment: str) -> None:

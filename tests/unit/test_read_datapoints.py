@@ -89,3 +89,42 @@ async def test_refusals(store: Store, start: float, end: float, period: int, fra
 async def test_1440_periods_is_the_most_a_read_may_span(store: Store) -> None:
     await put(store, (NOW - 60, 1.0))
     assert await read(store, NOW - 1440 * 60, NOW, 60) == [MetricAggregate(int(NOW) - 60, 1, 1.0, 1.0, 1.0)]
+
+
+async def put_spread(store: Store) -> float:
+    """Four 5-minute periods of the hour before NOW: 10 and 20 in the first, 30, 40, and (after a gap) 50 at 25
+    minutes; returns the hour's start."""
+    t0 = NOW - HOUR
+    await put(store, (t0 + 1, 10.0), (t0 + 2, 20.0), (t0 + 300, 30.0), (t0 + 600, 40.0), (t0 + 1500, 50.0))
+    return t0
+
+
+async def test_five_minute_periods_give_each_statistic_and_leave_out_the_empty_ones(store: Store) -> None:
+    t0 = await put_spread(store)
+    periods = await read(store, t0, NOW, 300)
+    assert [(p.period_start - t0, p.statistic("Average")) for p in periods] == [
+        (0, 15.0), (300, 30.0), (600, 40.0), (1500, 50.0)
+    ]  # fmt: skip
+    assert [p.statistic("Maximum") for p in periods] == [20.0, 30.0, 40.0, 50.0]
+    assert [p.statistic("SampleCount") for p in periods] == [2.0, 1.0, 1.0, 1.0]
+
+
+async def test_longer_periods_merge_the_points_exactly(store: Store) -> None:
+    t0 = await put_spread(store)
+    fifteen = await read(store, t0, NOW, 900)
+    assert [(p.period_start - t0, p.statistic("Average"), p.sample_count) for p in fifteen] == [
+        (0, 25.0, 4), (900, 50.0, 1)
+    ]  # fmt: skip
+    (hour,) = await read(store, t0, NOW, HOUR)
+    assert (hour.statistic("Sum"), hour.statistic("Minimum")) == (150.0, 10.0)
+
+
+async def test_the_range_is_start_inclusive_end_exclusive(store: Store) -> None:
+    t0 = await put_spread(store)
+    assert [p.period_start - t0 for p in await read(store, t0 + 300, t0 + 900, 300)] == [300, 600]
+    assert [p.period_start - t0 for p in await read(store, t0 + 300, t0 + 600, 300)] == [300]
+
+
+def test_a_statistic_outside_the_five_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown statistic 'p99'"):
+        MetricAggregate(0, 1, 1.0, 1.0, 1.0).statistic("p99")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from lsnotify.context import RequestContext
-from lsnotify.domain import Operation, new_id
+from lsnotify.domain import Operation, Scope, new_id
 from lsnotify.errors import NotFoundException, shown
 from lsnotify.service import Services, paging, scope_of
 
@@ -17,7 +17,7 @@ PAGE_SIZE = 200
 
 
 def new_operation(
-    ctx: RequestContext,
+    owner: RequestContext | Scope,
     resource_name: str,
     resource_type: str,
     operation_type: str,
@@ -26,8 +26,8 @@ def new_operation(
 ) -> Operation:
     return Operation(
         id=new_id(),
-        account_id=ctx.account_id,
-        region=ctx.region,
+        account_id=owner.account_id,
+        region=owner.region,
         resource_name=resource_name,
         resource_type=resource_type,
         operation_type=operation_type,

@@ -59,13 +59,15 @@ async def _insert_resource(ex: Executor, resource: MonitoredResource) -> bool:
     return await ex.fetchval(queries.INSERT_RESOURCE, *resource_values(resource)) is not None
 
 
-async def add_resource(ex: Executor, resource: MonitoredResource) -> None:
+async def add_resource(ex: Executor, resource: MonitoredResource, operation: Operation | None) -> None:
     key = (resource.account_id, resource.region, resource.name)
     while not await _insert_resource(ex, resource):
         existing = await _select_resource(ex, key, queries.SELECT_RESOURCE)
         if existing is not None:
             raise ResourceExists(existing)
         # The one that took the name was deleted in between: try again.
+    if operation is not None:
+        await insert_operation(ex, operation)
 
 
 async def get_resource(ex: Executor, scope: Scope, name: str) -> MonitoredResource | None:

@@ -176,8 +176,10 @@ class Store(Protocol):
         """Newest first, ordered by (created_at, id) descending; ``after`` is the last (created_at, id) already seen."""
 
     # -- monitored resources and metric data ----------------------------------------------------------------------
-    async def add_resource(self, resource: MonitoredResource) -> None:
-        """Register a resource; raise ``ResourceExists`` (with it) when its scope has one of that name."""
+    async def add_resource(self, resource: MonitoredResource, operation: Operation | None = None) -> None:
+        """Register a resource and record ``operation`` (the user's request to register it, if there was one) in
+        the same transaction; raise ``ResourceExists`` (with it) when its scope has one of that name, recording
+        nothing."""
 
     async def get_resource(self, scope: Scope, name: str) -> MonitoredResource | None: ...
 

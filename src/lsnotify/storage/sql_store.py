@@ -120,8 +120,8 @@ class SqlStore(ABC):
         return await self._read(operations.list_operations, scope, limit, resource_name, after)
 
     # -- monitored resources and metric data ------------------------------------------------------------------------
-    async def add_resource(self, resource: MonitoredResource) -> None:
-        await self._write(alarms.add_resource, resource)
+    async def add_resource(self, resource: MonitoredResource, operation: Operation | None = None) -> None:
+        await self._write(alarms.add_resource, resource, operation)
 
     async def get_resource(self, scope: Scope, name: str) -> MonitoredResource | None:
         return await self._read(alarms.get_resource, scope, name)

@@ -1,8 +1,10 @@
 """Monitored resources: the user's instances, load balancers and databases that alarms watch.
 
 A name follows Lightsail's ``ResourceName`` rule and is unique within an (account, region) whatever the type, since
-PutAlarm names a resource by name alone. A resource is registered with ``lsnotify resources add`` or by its first
-metric datapoint; deleting it deletes its alarms and metric data, as deleting a Lightsail resource does.
+PutAlarm names a resource by name alone. A resource is registered with ``lsnotify resources add``, the console's
+**Add resource** (both log a ``Create*`` operation, as Lightsail logs creating one) or by its first metric datapoint
+(nobody asked for it: no operation); deleting it deletes its alarms and metric data, as deleting a Lightsail
+resource does.
 """
 
 from __future__ import annotations
@@ -11,12 +13,19 @@ import re
 from typing import Any
 
 from lsnotify.domain import Scope, new_id
-from lsnotify.domain.alarms import RESOURCE_TYPES, MonitoredResource
+from lsnotify.domain.alarms import INSTANCE, LOAD_BALANCER, RELATIONAL_DATABASE, RESOURCE_TYPES, MonitoredResource
 from lsnotify.errors import InvalidInputException, NotFoundException, shown
+from lsnotify.service.operations import new_operation
 from lsnotify.storage.base import RecordNotFound, ResourceExists, Store
 
 MAX_NAME_LENGTH = 255
 _RESOURCE_NAME = re.compile(r"\w[\w\-]*\w", re.ASCII)
+CREATE_OPERATION_TYPES = {
+    INSTANCE: "CreateInstance",
+    LOAD_BALANCER: "CreateLoadBalancer",
+    RELATIONAL_DATABASE: "CreateRelationalDatabase",
+}
+"""The Lightsail operation type a registration is logged as, by resource type."""
 
 
 def check_resource_name(name: str, field: str) -> str:
@@ -54,9 +63,11 @@ def resource_to_json(resource: MonitoredResource) -> dict[str, Any]:
 
 
 async def add_resource(store: Store, scope: Scope, resource_type: str, name: str, now: float) -> MonitoredResource:
+    """Register the resource, logging its ``Create*`` operation with it (as Lightsail logs creating one)."""
     resource = new_resource(scope, resource_type, name, now)
+    operation = new_operation(scope, name, resource_type, CREATE_OPERATION_TYPES[resource_type], now)
     try:
-        await store.add_resource(resource)
+        await store.add_resource(resource, operation)
     except ResourceExists as exc:
         raise InvalidInputException(
             f"resourceName: {scope.region} of account {scope.account_id} already has a resource named {shown(name)} "

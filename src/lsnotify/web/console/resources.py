@@ -3,6 +3,7 @@ page: its alarms (with their history and actions) and a graph of each of its met
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,9 +12,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from lsnotify.domain.alarms import ALARM, COMPARISONS, OK, RESOURCE_TYPES
-from lsnotify.domain.metrics import METRICS
+from lsnotify.domain.metrics import METRICS, MetricRetention
 from lsnotify.errors import WireError
-from lsnotify.service.alarms.metric_read import read_datapoints
+from lsnotify.service.alarms.metric_data import finest_kept_resolution, read_datapoints
 from lsnotify.service.alarms.resources import add_resource
 from lsnotify.web.console.charts import Chart, Threshold, alarm_periods, render_chart
 from lsnotify.web.console.forms import FieldError, field_error
@@ -26,7 +27,8 @@ class Range:
     label: str
     seconds: int
     period: int
-    """The seconds each datapoint of the graph aggregates."""
+    """The seconds each datapoint of the graph aggregates, when the range's data is kept at a resolution that
+    divides it (as Lightsail's default retention keeps every range here)."""
 
 
 RANGES = (
@@ -37,6 +39,13 @@ RANGES = (
     Range("2w", "2 weeks", 14 * 86_400, 7200),
 )
 HISTORY_SHOWN = 20
+
+
+def graph_period(chosen: Range, start: float, now: float, retention: MetricRetention) -> int:
+    """The range's period, rounded up to a multiple of the resolution its data is still kept at (a shorter
+    retention than Lightsail's may leave only coarser points), so that ``read_datapoints`` accepts it."""
+    finest = finest_kept_resolution(start, now, retention) or chosen.period
+    return math.ceil(chosen.period / finest) * finest
 
 
 def condition_words(alarm: dict[str, Any]) -> str:
@@ -83,6 +92,8 @@ def routes(console: Console) -> list[Route]:
         chosen = next((r for r in RANGES if r.key == request.query_params.get("range")), RANGES[0])
         now = console.now()
         start = now - chosen.seconds
+        retention = console.services.rules.metric_points
+        period = graph_period(chosen, start, now, retention)
         listed = await console.call(visit, "GetAlarms", {"monitoredResourceName": name})
         alarms = []
         for alarm in listed["alarms"]:
@@ -97,16 +108,14 @@ def routes(console: Console) -> list[Route]:
             )
         charts = []
         for metric, info in METRICS[found.resource_type].items():
-            points = await read_datapoints(
-                store, visit.scope, name, metric, start=start, end=now, statistic=info.statistic, period=chosen.period
-            )
+            points = await read_datapoints(store, visit.scope, name, metric, start, now, period, now, retention)
             watching = [a for a in alarms if a["wire"]["metricName"] == metric]
             chart = Chart(
                 label=f"{metric} ({info.statistic}, {info.unit}), last {chosen.label}",
                 start=start,
                 end=now,
-                points=[(p.timestamp, p.value) for p in points],
-                period=chosen.period,
+                points=[(p.period_start, p.statistic(info.statistic)) for p in points],
+                period=period,
                 thresholds=[
                     Threshold(
                         f"{a['wire']['name']} {COMPARISONS[a['wire']['comparisonOperator']][0]} "
