@@ -99,11 +99,12 @@ def parse_authorization(request: SignedRequest) -> Authorization:
             access_key_id, date, region, service, _signed_headers(signed), signature, stamp, terminator, timestamp,
             "x-amz-date",
         )  # fmt: skip
-    return _parse_any(text, amz_date, http_date)
+    return parse_general(text, amz_date, http_date)
 
 
-def _parse_any(text: str, amz_date: bytes | None, http_date: bytes | None) -> Authorization:
-    """The general parse of an Authorization header, with AWS's error for each way it can be wrong."""
+def parse_general(text: str, amz_date: bytes | None, http_date: bytes | None) -> Authorization:
+    """The general parse of an Authorization header, with AWS's error for each way it can be wrong; the fast path of
+    ``parse_authorization`` must agree with it (the unit tests hold them to that)."""
     algorithm, _, rest = text.strip().partition(" ")
     if not algorithm:
         raise MissingAuthenticationTokenException()
