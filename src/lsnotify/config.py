@@ -144,7 +144,9 @@ class Settings:
     )
     keep_alive_timeout: int = _setting(5, "Seconds an idle keep-alive connection stays open.")
     max_connections: int = _setting(
-        500, "Most connections and requests at once; beyond it each new request gets HTTP 503 and is closed."
+        0,
+        "Most connections and requests at once; beyond it each new request gets HTTP 503 and is closed. 0: the "
+        "process's open-file limit less what the store and outbound connections need (at most 4096).",
     )
     secret_key_file: str = _setting("", "File holding secret_key (safer than a flag, which `ps` shows).")
     smtp_password_file: str = _setting("", "File holding smtp_password.")
@@ -384,8 +386,8 @@ def _check_connections(settings: Settings) -> None:
         raise ConfigError("header_timeout: must be more than 0 seconds")
     if settings.keep_alive_timeout < 1:
         raise ConfigError("keep_alive_timeout: must be at least 1 (second)")
-    if settings.max_connections < 1:
-        raise ConfigError("max_connections: must be at least 1")
+    if settings.max_connections < 0:
+        raise ConfigError("max_connections: must not be negative (0: from the open-file limit)")
     serve_processes(settings)
 
 

@@ -11,12 +11,27 @@ reverse proxy in front of a public server (see the README).
 
 from __future__ import annotations
 
+import resource
 from typing import Any
 
 from lsnotify.config import Settings
 from lsnotify.web.connection_timeouts import timed_http_protocol
 
 GRACEFUL_SHUTDOWN_SECONDS = 30
+FILES_KEPT_BACK = 64
+"""Open files left to the store (SQLite's database, WAL and index files), logs and outbound connections."""
+MOST_CONNECTIONS = 4096
+
+
+def connection_limit(settings: Settings) -> int:
+    """``max_connections``, or when it is 0 the process's open-file limit less ``FILES_KEPT_BACK``. uvicorn counts
+    a request's task apart from its connection, and finished tasks until their callbacks run, so the limit is set
+    well above the connections a busy client holds (256 keep-alive connections passed 500 of them)."""
+    if settings.max_connections:
+        return settings.max_connections
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    available = MOST_CONNECTIONS if soft == resource.RLIM_INFINITY else soft - FILES_KEPT_BACK
+    return max(FILES_KEPT_BACK, min(MOST_CONNECTIONS, available))
 
 
 def connection_options(settings: Settings) -> dict[str, Any]:
@@ -24,7 +39,7 @@ def connection_options(settings: Settings) -> dict[str, Any]:
     return {
         "http": timed_http_protocol(settings.header_timeout),
         "timeout_keep_alive": settings.keep_alive_timeout,
-        "limit_concurrency": settings.max_connections,
+        "limit_concurrency": connection_limit(settings),
     }
 
 
