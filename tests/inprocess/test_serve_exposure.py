@@ -23,6 +23,7 @@ from lsnotify.storage.sqlite.store import SqliteStore
 from lsnotify.testing.asgi import Lifespan, asgi_request
 from lsnotify.testing.server import ThreadedServer
 from lsnotify.web.app import build_app
+from lsnotify.web.server_options import connection_limit
 
 
 def get(app: Any, path: str, *headers: tuple[bytes, bytes]) -> list[tuple[int, Any]]:
@@ -68,7 +69,8 @@ def test_a_server_reachable_from_other_machines_generates_its_admin_token_once(
     assert len(token) >= 40 and stat.S_IMODE(path.stat().st_mode) == 0o600
     shown = [record.getMessage() for record in caplog.records if token in record.getMessage()]
     assert len(shown) == 1 and str(path) in shown[0]
-    assert {"timeout_keep_alive": 5, "limit_concurrency": 500, "port": 8099}.items() <= started.items()
+    limit = connection_limit(Settings(data_dir=data_dir))
+    assert {"timeout_keep_alive": 5, "limit_concurrency": limit, "port": 8099}.items() <= started.items()
     assert started["http"].header_timeout == 10
 
     bearer = (b"authorization", f"Bearer {token}".encode())
