@@ -188,7 +188,7 @@ class Settings:
     workers: str = _setting(
         "1",
         "Processes `serve` runs on the one port: a number, or auto for one per CPU core (only the first delivers "
-        "the outbox and evaluates alarms).",
+        "the outbox, evaluates alarms and scrapes).",
     )
 
     @property

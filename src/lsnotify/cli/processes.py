@@ -28,7 +28,7 @@ def settings_of_process(settings: Settings, index: int) -> Settings:
     """Process ``index``'s settings: the first runs the background work the settings ask for, the others none."""
     if index == 0:
         return settings
-    return dataclasses.replace(settings, run_worker=False, evaluate_alarms=False)
+    return dataclasses.replace(settings, run_worker=False, evaluate_alarms=False, run_scraper=False)
 
 
 def run_processes(count: int, sock: socket.socket, serve: Callable[[int, socket.socket], None]) -> int:
