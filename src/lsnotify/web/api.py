@@ -141,7 +141,7 @@ class ApiEndpoint:
         ctx: RequestContext | None = None
         operation: str | None = None
         try:
-            body = await self._body_deadline.within(read_body(receive, length, self._max_body_bytes))
+            body = await read_body(receive, length, self._max_body_bytes, self._body_deadline)
             prefix, operation = parse_target(target, self._prefixes)
             service = self._services[prefix]
             ctx, response = await self._handle(service, operation, scope, body, request_id, target)

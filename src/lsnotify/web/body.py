@@ -1,8 +1,10 @@
-"""Reading a request body from ASGI with a size bound, for the API and the metric ingestion endpoints."""
+"""Reading a request body from ASGI with a size bound and a deadline, for the API and the metric ingestion endpoints."""
 
 from __future__ import annotations
 
 from starlette.types import Receive
+
+from lsnotify.web.body_deadline import BodyDeadline
 
 
 class BodyTooLarge(Exception):
@@ -13,10 +15,15 @@ class ClientDisconnected(Exception):
     """The client went away before its request body arrived in full: there is nobody to answer."""
 
 
-async def read_body(receive: Receive, length: bytes | None, max_bytes: int) -> bytes:
-    """The whole body, refused as soon as ``length`` (the Content-Length) or the bytes received pass ``max_bytes``."""
+async def read_body(receive: Receive, length: bytes | None, max_bytes: int, deadline: BodyDeadline) -> bytes:
+    """The whole body, refused as soon as ``length`` (the Content-Length) or the bytes received pass ``max_bytes``
+    (``BodyTooLarge``), or when it has not arrived by ``deadline`` (``BodyTooSlow``)."""
     if length is not None and length.isdigit() and int(length) > max_bytes:
         raise BodyTooLarge
+    return await deadline.within(_receive(receive, max_bytes))
+
+
+async def _receive(receive: Receive, max_bytes: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while True:

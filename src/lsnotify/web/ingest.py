@@ -107,9 +107,8 @@ class IngestEndpoint:
         client went away."""
         length = header(scope, b"content-length")
         try:
-            return await self._body_deadline.within(
-                read_body(receive, None if length is None else length.encode(), self._max_body_bytes)
-            )
+            raw_length = None if length is None else length.encode()
+            return await read_body(receive, raw_length, self._max_body_bytes, self._body_deadline)
         except BodyTooLarge:
             raise RequestEntityTooLargeException(
                 f"The request body is larger than {self._max_body_bytes} bytes."
