@@ -16,9 +16,7 @@ from lsnotify.storage.queries import Query, numbered, query
 from lsnotify.storage.sqlite.store import SqliteStore, connect
 
 STATEMENTS = {name: value for name, value in vars(queries).items() if isinstance(value, Query)}
-STATEMENTS.update(
-    {f"TAG_QUERIES[{kind}][{i}]": q for kind, pair in queries.TAG_QUERIES.items() for i, q in enumerate(pair)}
-)
+STATEMENTS.update({f"SET_TAGS[{kind}]": q for kind, q in queries.SET_TAGS.items()})
 
 
 def test_placeholders_are_numbered_in_order_outside_string_literals() -> None:

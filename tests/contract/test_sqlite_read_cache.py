@@ -69,13 +69,13 @@ async def test_a_write_forgets_only_the_scope_it_changed(stores: tuple[SqliteSto
     await store.create_contact_method(contact_method(), operation())
     await store.create_contact_method(contact_method(other), operation(other))
     kept = await store.list_contact_methods(other)
-    resource = await store.find_taggable(SCOPE, "Email-us-east-1")
-    assert resource is not None
-    await store.tag_resource(SCOPE, resource, [Tag("team", "sre")], operation(kind="TagResource"), 50)
+    await store.tag_resource(
+        SCOPE, "Email-us-east-1", [Tag("team", "sre")], lambda _: operation(kind="TagResource"), 50
+    )
     assert (await store.list_contact_methods(SCOPE))[0].tags == (Tag("team", "sre"),)
     again = await store.list_contact_methods(other)
     assert again == kept and again[0] is kept[0]  # still the cached object: the write did not touch its scope
-    await store.untag_resource(SCOPE, resource, ["team"], operation(kind="UntagResource"))
+    await store.untag_resource(SCOPE, "Email-us-east-1", ["team"], lambda _: operation(kind="UntagResource"))
     assert (await store.list_contact_methods(SCOPE))[0].tags == ()
     await store.delete_contact_method(other, EMAIL, operation(other, kind="DeleteContactMethod"))
     assert await store.list_contact_methods(other) == []
@@ -97,8 +97,8 @@ async def test_another_store_s_write_among_this_store_s_own_is_read(stores: tupl
     await store.create_contact_method(contact_method(), operation())
     assert await store.list_contact_methods(other) == []  # cached: empty
     await another.create_contact_method(contact_method(other), operation(other))
-    resource = await store.find_taggable(SCOPE, "Email-us-east-1")
-    assert resource is not None
-    await store.tag_resource(SCOPE, resource, [Tag("team", "sre")], operation(kind="TagResource"), 50)
+    await store.tag_resource(
+        SCOPE, "Email-us-east-1", [Tag("team", "sre")], lambda _: operation(kind="TagResource"), 50
+    )
     await asyncio.sleep(0)
     assert [cm.account_id for cm in await store.list_contact_methods(other)] == ["222222222222"]

@@ -7,10 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-from lsnotify.domain import KEY_ACTIVE, KEY_INACTIVE, AccessKey, Operation, Scope, Tag, new_id
+from lsnotify.domain import KEY_ACTIVE, KEY_INACTIVE, AccessKey, Operation, Scope, Tag, TaggableResource, new_id
 from lsnotify.domain.contacts import EMAIL, PENDING_VERIFICATION, SMS, VALID, ContactMethod, VerificationToken
 from lsnotify.domain.outbox import OutboxMessage
 from lsnotify.storage.base import AlreadyVerified, ContactMethodExists, RecordNotFound, Store, TooManyTags
+from taggable import resolved
 
 SCOPE = Scope("111111111111", "us-east-1")
 NOW = 1_800_000_000.0
@@ -196,39 +197,67 @@ async def test_restart_verification_of_a_replaced_method_is_not_found(store: Sto
 async def test_tags_merge_overwrite_and_untag(store: Store) -> None:
     cm = replace(contact_method(), tags=(Tag("team", "ops"),))
     await store.create_contact_method(cm, operation())
-    resource = await store.find_taggable(SCOPE, "Email-us-east-1")
+    resource = await resolved(store, SCOPE, "Email-us-east-1")
     assert resource is not None and resource.arn == cm.arn and resource.tags == (Tag("team", "ops"),)
-    assert await store.find_taggable(SCOPE, "SMS-us-east-1") is None
-    assert await store.find_taggable(SCOPE, "nothing") is None
+    assert resource.resource_type == "ContactMethod" and resource.resource_id == cm.id
+    assert await resolved(store, SCOPE, "SMS-us-east-1") is None
+    assert await resolved(store, SCOPE, "nothing") is None
 
-    await store.tag_resource(SCOPE, resource, [Tag("team", "sre"), Tag("flag")], operation(kind="TagResource"), 50)
+    await store.tag_resource(
+        SCOPE, "Email-us-east-1", [Tag("team", "sre"), Tag("flag")], lambda _: operation(kind="TagResource"), 50
+    )
     assert (await store.list_contact_methods(SCOPE))[0].tags == (Tag("team", "sre"), Tag("flag"))
-    await store.untag_resource(SCOPE, resource, ["team", "absent"], operation(kind="UntagResource"))
+    await store.untag_resource(SCOPE, "Email-us-east-1", ["team", "absent"], lambda _: operation(kind="UntagResource"))
     assert (await store.list_contact_methods(SCOPE))[0].tags == (Tag("flag"),)
 
 
 async def test_too_many_tags_changes_nothing(store: Store) -> None:
     await store.create_contact_method(contact_method(), operation())
-    resource = await store.find_taggable(SCOPE, "Email-us-east-1")
-    assert resource is not None
-    await store.tag_resource(SCOPE, resource, [Tag(f"k{i}") for i in range(3)], operation(), 4)
+    await store.tag_resource(SCOPE, "Email-us-east-1", [Tag(f"k{i}") for i in range(3)], lambda _: operation(), 4)
     op = operation(kind="TagResource")
     with pytest.raises(TooManyTags) as raised:
-        await store.tag_resource(SCOPE, resource, [Tag("a"), Tag("b")], op, 4)
+        await store.tag_resource(SCOPE, "Email-us-east-1", [Tag("a"), Tag("b")], lambda _: op, 4)
     assert raised.value.count == 5
     assert len((await store.list_contact_methods(SCOPE))[0].tags) == 3
     assert await store.get_operation(SCOPE, op.id) is None
 
 
+async def test_a_tag_change_records_the_operation_of_the_resource_it_resolved(store: Store) -> None:
+    cm = contact_method()
+    await store.create_contact_method(cm, operation())
+    resolved: list[TaggableResource] = []
+
+    def operation_for(resource: TaggableResource) -> Operation:
+        resolved.append(resource)
+        return operation(kind="TagResource")
+
+    recorded = await store.tag_resource(SCOPE, "Email-us-east-1", [Tag("team", "sre")], operation_for, 50)
+    assert [(r.resource_type, r.arn) for r in resolved] == [("ContactMethod", cm.arn)]
+    assert await store.get_operation(SCOPE, recorded.id) == recorded
+
+    class Refused(Exception):
+        pass
+
+    def refuse(resource: TaggableResource) -> Operation:
+        raise Refused(resource.arn)
+
+    with pytest.raises(Refused):
+        await store.tag_resource(SCOPE, "Email-us-east-1", [Tag("team", "ops")], refuse, 50)
+    with pytest.raises(Refused):
+        await store.untag_resource(SCOPE, "Email-us-east-1", ["team"], refuse)
+    assert (await store.list_contact_methods(SCOPE))[0].tags == (Tag("team", "sre"),)
+    with pytest.raises(RecordNotFound):
+        await store.tag_resource(SCOPE, "SMS-us-east-1", [Tag("a")], refuse, 50)
+
+
 async def test_tagging_a_deleted_resource_is_not_found(store: Store) -> None:
     await store.create_contact_method(contact_method(), operation())
-    resource = await store.find_taggable(SCOPE, "Email-us-east-1")
-    assert resource is not None
+    assert await resolved(store, SCOPE, "Email-us-east-1") is not None
     await store.delete_contact_method(SCOPE, EMAIL, operation())
     with pytest.raises(RecordNotFound):
-        await store.tag_resource(SCOPE, resource, [Tag("a")], operation(), 50)
+        await store.tag_resource(SCOPE, "Email-us-east-1", [Tag("a")], lambda _: operation(), 50)
     with pytest.raises(RecordNotFound):
-        await store.untag_resource(SCOPE, resource, ["a"], operation())
+        await store.untag_resource(SCOPE, "Email-us-east-1", ["a"], lambda _: operation())
 
 
 async def test_operations_are_listed_newest_first_in_pages(store: Store) -> None:
@@ -236,9 +265,7 @@ async def test_operations_are_listed_newest_first_in_pages(store: Store) -> None
     await store.create_contact_method(contact_method(), ops[0], [])
     for op in ops[1:]:
         # Record each through a real mutation so the contract needs no write method just for tests.
-        resource = await store.find_taggable(SCOPE, "Email-us-east-1")
-        assert resource is not None
-        await store.tag_resource(SCOPE, resource, [], op, 50)
+        await store.tag_resource(SCOPE, "Email-us-east-1", [], lambda _, op=op: op, 50)
     expected = sorted(ops, key=lambda o: (o.created_at, o.id), reverse=True)
 
     seen: list[Operation] = []

@@ -28,6 +28,7 @@ from lsnotify.storage.base import (
     ResourceTypeMismatch,
     Store,
 )
+from taggable import resolved
 
 SCOPE = Scope("111111111111", "us-east-1")
 NOW = 1_800_000_000.0
@@ -346,13 +347,13 @@ async def test_record_alarm_test_leaves_the_alarm_alone(store: Store) -> None:
 
 async def test_alarms_are_taggable_by_name(store: Store) -> None:
     stored = await stored_alarm(store, "Email-us-east-1")  # a contact method's name, but there is no such method
-    found = await store.find_taggable(SCOPE, "Email-us-east-1")
+    found = await resolved(store, SCOPE, "Email-us-east-1")
     assert found is not None and (found.resource_type, found.arn) == ("Alarm", stored.arn)
-    await store.tag_resource(SCOPE, found, [Tag("team", "sre")], op(stored.name, "TagResource"), 50)
+    await store.tag_resource(SCOPE, stored.name, [Tag("team", "sre")], lambda _: op(stored.name, "TagResource"), 50)
     await store.record_alarm_state(stored, change_of(stored, OK))  # a state change keeps the tags
     assert (await store.get_alarm(SCOPE, stored.name)).tags == (Tag("team", "sre"),)  # type: ignore[union-attr]
-    await store.untag_resource(SCOPE, found, ["team"], op(stored.name, "UntagResource"))
+    await store.untag_resource(SCOPE, stored.name, ["team"], lambda _: op(stored.name, "UntagResource"))
     assert (await store.get_alarm(SCOPE, stored.name)).tags == ()  # type: ignore[union-attr]
     cm = ContactMethod(SCOPE.account_id, SCOPE.region, SMS, "+14255550100", VALID, new_id(), NOW)
     await store.create_contact_method(cm, op("SMS-us-east-1", "CreateContactMethod"))
-    assert (await store.find_taggable(SCOPE, "SMS-us-east-1")).resource_type == "ContactMethod"  # type: ignore[union-attr]
+    assert (await resolved(store, SCOPE, "SMS-us-east-1")).resource_type == "ContactMethod"  # type: ignore[union-attr]

@@ -9,6 +9,7 @@ epoch seconds (float). Nothing here does I/O.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -74,3 +75,7 @@ class TaggableResource:
     name: str
     arn: str
     tags: tuple[Tag, ...] = field(default=())
+
+
+OperationFor = Callable[[TaggableResource], Operation]
+"""What a tag change records, given the resource its name resolved to; it may refuse the change by raising."""

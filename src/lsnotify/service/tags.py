@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from lsnotify.context import RequestContext
-from lsnotify.domain import Tag
+from lsnotify.domain import Operation, OperationFor, Tag, TaggableResource
 from lsnotify.errors import InvalidInputException, NotFoundException, shown
 from lsnotify.service import Services, scope_of
 from lsnotify.service.operations import new_operation, operations_result
@@ -60,30 +60,35 @@ def tags_to_wire(tags: tuple[Tag, ...]) -> list[dict[str, str]]:
     return [{"key": tag.key} if tag.value is None else {"key": tag.key, "value": tag.value} for tag in tags]
 
 
-async def _resolve(svc: Services, ctx: RequestContext, params: dict[str, Any]) -> Any:
+def _operation_for(svc: Services, ctx: RequestContext, params: dict[str, Any], operation_type: str) -> OperationFor:
+    """The operation the store records once it has resolved ``resourceName``, after checking ``resourceArn``."""
+    name, arn, now = params["resourceName"], params.get("resourceArn"), svc.clock()
+
+    def operation_for(resource: TaggableResource) -> Operation:
+        if arn is not None and arn != resource.arn:
+            raise InvalidInputException(f"resourceArn: {shown(arn)} is not the ARN of {shown(name)} ({resource.arn}).")
+        return new_operation(ctx, resource.name, resource.resource_type, operation_type, now)
+
+    return operation_for
+
+
+def _not_found(ctx: RequestContext, params: dict[str, Any]) -> NotFoundException:
     name = params["resourceName"]
-    resource = await svc.store.find_taggable(scope_of(ctx), name)
-    if resource is None:
-        raise NotFoundException(f"resourceName: no taggable resource named {shown(name)} in {ctx.region}.")
-    arn = params.get("resourceArn")
-    if arn is not None and arn != resource.arn:
-        raise InvalidInputException(f"resourceArn: {shown(arn)} is not the ARN of {shown(name)} ({resource.arn}).")
-    return resource
+    return NotFoundException(f"resourceName: no taggable resource named {shown(name)} in {ctx.region}.")
 
 
 async def tag_resource(svc: Services, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     tags = parse_tags(params["tags"])
-    resource = await _resolve(svc, ctx, params)
-    op = new_operation(ctx, resource.name, resource.resource_type, "TagResource", svc.clock())
+    operation_for = _operation_for(svc, ctx, params, "TagResource")
     try:
-        await svc.store.tag_resource(scope_of(ctx), resource, tags, op, MAX_TAGS)
+        op = await svc.store.tag_resource(scope_of(ctx), params["resourceName"], tags, operation_for, MAX_TAGS)
     except TooManyTags as exc:
         raise InvalidInputException(
-            f"tags: a resource can have at most {MAX_TAGS} tags; this change would leave {resource.name} "
-            f"with {exc.count}."
+            f"tags: a resource can have at most {MAX_TAGS} tags; this change would leave "
+            f"{params['resourceName']} with {exc.count}."
         ) from None
     except RecordNotFound:
-        raise NotFoundException(f"resourceName: no taggable resource named {shown(resource.name)}.") from None
+        raise _not_found(ctx, params) from None
     return operations_result(op)
 
 
@@ -92,10 +97,9 @@ async def untag_resource(svc: Services, ctx: RequestContext, params: dict[str, A
     for index, key in enumerate(keys):
         if not key or len(key) > MAX_KEY_LENGTH:
             raise InvalidInputException(f"tagKeys[{index}]: must be 1 to {MAX_KEY_LENGTH} characters long.")
-    resource = await _resolve(svc, ctx, params)
-    op = new_operation(ctx, resource.name, resource.resource_type, "UntagResource", svc.clock())
+    operation_for = _operation_for(svc, ctx, params, "UntagResource")
     try:
-        await svc.store.untag_resource(scope_of(ctx), resource, keys, op)
+        op = await svc.store.untag_resource(scope_of(ctx), params["resourceName"], keys, operation_for)
     except RecordNotFound:
-        raise NotFoundException(f"resourceName: no taggable resource named {shown(resource.name)}.") from None
+        raise _not_found(ctx, params) from None
     return operations_result(op)

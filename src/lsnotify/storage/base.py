@@ -15,7 +15,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from lsnotify.domain import AccessKey, Operation, Scope, Tag, TaggableResource
+from lsnotify.domain import AccessKey, Operation, OperationFor, Scope, Tag
 from lsnotify.domain.alarms import Alarm, AlarmStateChange, MetricAggregate, MetricSeries, MonitoredResource
 from lsnotify.domain.contacts import ContactMethod, VerificationToken
 from lsnotify.domain.metrics import PERIOD_SECONDS
@@ -148,19 +148,18 @@ class Store(Protocol):
         """
 
     # -- tags -----------------------------------------------------------------------------------------------------
-    async def find_taggable(self, scope: Scope, resource_name: str) -> TaggableResource | None:
-        """The contact method of that name, else the alarm of that name, else None."""
-
     async def tag_resource(
-        self, scope: Scope, resource: TaggableResource, tags: Sequence[Tag], operation: Operation, max_tags: int
-    ) -> None:
-        """Merge ``tags`` (a key present is overwritten); raise ``TooManyTags`` past ``max_tags``, or
-        ``RecordNotFound``."""
+        self, scope: Scope, resource_name: str, tags: Sequence[Tag], operation_for: OperationFor, max_tags: int
+    ) -> Operation:
+        """Find ``resource_name`` (the contact method of that name, else the alarm of that name) and merge ``tags``
+        into its tags (a key present is overwritten), recording ``operation_for(resource)``, which may refuse by
+        raising; raise ``TooManyTags`` past ``max_tags``, or ``RecordNotFound``. The operation recorded is returned.
+        """
 
     async def untag_resource(
-        self, scope: Scope, resource: TaggableResource, keys: Collection[str], operation: Operation
-    ) -> None:
-        """Drop the keys present (absent keys are ignored); raise ``RecordNotFound``."""
+        self, scope: Scope, resource_name: str, keys: Collection[str], operation_for: OperationFor
+    ) -> Operation:
+        """As ``tag_resource``, dropping the keys present (absent keys are ignored)."""
 
     # -- operations -----------------------------------------------------------------------------------------------
     async def get_operation(self, scope: Scope, operation_id: str) -> Operation | None: ...

@@ -146,15 +146,13 @@ DROP_TOKENS = query("DELETE FROM verification_tokens WHERE account_id = ? AND re
 
 # -- tags: (select the tags to change, write them), keyed by scope and id, per taggable resource type ---------------
 
-TAG_QUERIES = {
-    "ContactMethod": (
-        query("SELECT tags FROM contact_methods WHERE account_id = ? AND region = ? AND id = ?", lock="FOR UPDATE"),
-        query("UPDATE contact_methods SET tags = ? WHERE account_id = ? AND region = ? AND id = ?"),
-    ),
-    "Alarm": (
-        query("SELECT tags FROM alarms WHERE account_id = ? AND region = ? AND id = ?", lock="FOR UPDATE"),
-        query("UPDATE alarms SET tags = ? WHERE account_id = ? AND region = ? AND id = ?"),
-    ),
+TAGGABLE_CONTACT_METHOD = query(f"SELECT id, tags FROM contact_methods WHERE {_CONTACT_METHOD_KEY}", lock="FOR UPDATE")
+TAGGABLE_ALARM = query(
+    "SELECT id, tags FROM alarms WHERE account_id = ? AND region = ? AND name = ?", lock="FOR UPDATE"
+)
+SET_TAGS = {
+    "ContactMethod": query("UPDATE contact_methods SET tags = ? WHERE account_id = ? AND region = ? AND id = ?"),
+    "Alarm": query("UPDATE alarms SET tags = ? WHERE account_id = ? AND region = ? AND id = ?"),
 }
 
 # -- operations -----------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Mapping, Sequence
 from typing import ParamSpec, TypeVar
 
-from lsnotify.domain import AccessKey, Operation, Scope, Tag, TaggableResource
+from lsnotify.domain import AccessKey, Operation, OperationFor, Scope, Tag
 from lsnotify.domain.alarms import Alarm, AlarmStateChange, MetricAggregate, MetricSeries, MonitoredResource
 from lsnotify.domain.contacts import ContactMethod, VerificationToken
 from lsnotify.domain.metrics import PERIOD_SECONDS
@@ -20,7 +20,7 @@ from lsnotify.domain.scrape import ClaimedTarget, NodeCounters, ScrapeTarget
 from lsnotify.storage import access_keys, alarms, contact_methods, limits, operations, outbox, scrape_targets
 from lsnotify.storage.base import MessageFilter
 from lsnotify.storage.executor import StoreFn
-from lsnotify.storage.tags import change_tags, find_taggable
+from lsnotify.storage.tags import change_tags
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -85,25 +85,22 @@ class SqlStore(ABC):
         return await self._read(contact_methods.peek_verification, token_hash, now)
 
     # -- tags -------------------------------------------------------------------------------------------------------
-    async def find_taggable(self, scope: Scope, resource_name: str) -> TaggableResource | None:
-        return await self._read(find_taggable, scope, resource_name)
-
     async def tag_resource(
-        self, scope: Scope, resource: TaggableResource, tags: Sequence[Tag], operation: Operation, max_tags: int
-    ) -> None:
+        self, scope: Scope, resource_name: str, tags: Sequence[Tag], operation_for: OperationFor, max_tags: int
+    ) -> Operation:
         def merge(current: dict[str, str | None]) -> None:
             current.update((tag.key, tag.value) for tag in tags)
 
-        await self._write(change_tags, scope, resource, merge, operation, max_tags)
+        return await self._write(change_tags, scope, resource_name, merge, operation_for, max_tags)
 
     async def untag_resource(
-        self, scope: Scope, resource: TaggableResource, keys: Collection[str], operation: Operation
-    ) -> None:
+        self, scope: Scope, resource_name: str, keys: Collection[str], operation_for: OperationFor
+    ) -> Operation:
         def drop(current: dict[str, str | None]) -> None:
             for key in keys:
                 current.pop(key, None)
 
-        await self._write(change_tags, scope, resource, drop, operation, None)
+        return await self._write(change_tags, scope, resource_name, drop, operation_for, None)
 
     # -- operations -------------------------------------------------------------------------------------------------
     async def get_operation(self, scope: Scope, operation_id: str) -> Operation | None:
