@@ -8,6 +8,8 @@ epoch seconds (float). Nothing here does I/O.
 
 from __future__ import annotations
 
+import os
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +20,12 @@ KEY_INACTIVE: Final = "Inactive"
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    """A new record's id: a UUID of version 7 (RFC 9562 section 5.7), whose first 48 bits are the Unix time in
+    milliseconds and whose last 74 are random. Ids made one after another sort together, so that each insert lands
+    beside the last one in an index instead of on a random page. (The standard library has ``uuid7`` from 3.14.)"""
+    rand = int.from_bytes(os.urandom(10)) >> 6  # 74 random bits
+    rand_a, rand_b = rand >> 62, rand & ((1 << 62) - 1)
+    return str(uuid.UUID(int=(time.time_ns() // 1_000_000) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b))
 
 
 def lightsail_arn(region: str, account_id: str, resource_type: str, resource_id: str) -> str:

@@ -1,0 +1,26 @@
+"""Record ids: RFC 9562 version-7 UUIDs, time first, so that ids made in turn sort together."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from lsnotify.domain import new_id
+
+
+def test_an_id_is_a_version_7_uuid_carrying_the_time_in_milliseconds() -> None:
+    before = time.time_ns() // 1_000_000
+    made = new_id()
+    after = time.time_ns() // 1_000_000
+    parsed = uuid.UUID(made)
+    assert str(parsed) == made
+    assert parsed.version == 7 and parsed.variant == uuid.RFC_4122
+    assert before <= parsed.int >> 80 <= after
+
+
+def test_ids_are_unique_and_ordered_by_the_millisecond_they_were_made_in() -> None:
+    ids = [new_id() for _ in range(5000)]
+    assert len(set(ids)) == len(ids)
+    milliseconds = [uuid.UUID(i).int >> 80 for i in ids]
+    assert milliseconds == sorted(milliseconds)
+    assert len({i[14:] for i in ids}) == len(ids)  # the random part differs even within one millisecond
