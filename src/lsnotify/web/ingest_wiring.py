@@ -14,7 +14,7 @@ from lsnotify.identity import Authenticator, SecretBox
 from lsnotify.service import Services
 from lsnotify.web.body_deadline import BodyDeadline
 from lsnotify.web.cloudwatch import CloudWatchEndpoint
-from lsnotify.web.ingest import IngestRouter
+from lsnotify.web.ingest import IngestRouter, IngestSetup
 from lsnotify.web.ingest_metrics import IngestMetrics
 from lsnotify.web.otlp import OtlpEndpoint
 from lsnotify.web.throttle import TokenBuckets
@@ -41,16 +41,14 @@ def ingest_router(
     known = {metric for metrics in METRICS.values() for metric in metrics}
     if unknown := sorted(target for target in names.values() if target not in known):
         raise ConfigError(f"metric_names: {', '.join(unknown)} not Lightsail metric name(s)")
-    common = {
-        "authenticator": authenticator,
-        "deps": services,
-        "max_body_bytes": settings.max_body_bytes,
-        "metric_names": names,
-        "counters": counters,
-        "access_log": settings.access_log,
-        "body_deadline": BodyDeadline(settings.body_timeout),
-        "throttle": throttle,
-    }
-    cloudwatch = CloudWatchEndpoint(**common)
-    otlp = OtlpEndpoint(**common)
-    return IngestRouter(cloudwatch, otlp)
+    setup = IngestSetup(
+        authenticator=authenticator,
+        deps=services,
+        metric_names=names,
+        counters=counters,
+        max_body_bytes=settings.max_body_bytes,
+        body_deadline=BodyDeadline(settings.body_timeout),
+        access_log=settings.access_log,
+        throttle=throttle,
+    )
+    return IngestRouter(CloudWatchEndpoint(setup), OtlpEndpoint(setup))
