@@ -5,12 +5,10 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry
 
 from lsnotify.awsjson.cloudwatch import SIGNING_NAME
-from lsnotify.awsjson.model import lightsail_regions
-from lsnotify.awsjson.sigv4 import SigV4Verifier
 from lsnotify.clock import Clock
 from lsnotify.config import ConfigError, Settings
 from lsnotify.domain.metrics import METRICS
-from lsnotify.identity import Authenticator, SecretBox
+from lsnotify.identity import SecretBox, authenticator_of
 from lsnotify.service import Services
 from lsnotify.web.body_deadline import BodyDeadline
 from lsnotify.web.cloudwatch import CloudWatchEndpoint
@@ -31,10 +29,7 @@ def ingest_router(
     """Both endpoints, authenticating with the same keys, scoped to the service ``monitoring`` in any Lightsail
     region, and taking each request from the key's bucket in ``throttle`` (the API's); their counters join
     ``registry`` (``/metrics``)."""
-    verifier = SigV4Verifier(
-        service=SIGNING_NAME, regions=lightsail_regions(), max_skew_seconds=settings.signature_max_skew
-    )
-    authenticator = Authenticator(services.store, box, verifier, clock, settings.key_cache_ttl)
+    authenticator = authenticator_of(settings, services.store, box, clock, SIGNING_NAME)
     counters = IngestMetrics()
     registry.register(counters)
     names = dict(settings.metric_names)
