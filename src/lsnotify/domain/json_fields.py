@@ -1,5 +1,5 @@
 """Records as JSON objects: a record's attributes under their camelCase names, the way every JSON that lsnotify
-writes names them (the Lightsail wire, the dev inbox, ``lsnotify outbox list``).
+writes names them (the Lightsail wire, the dev inbox, the SMS webhook, ``lsnotify outbox list``).
 
 ``json_fields("id", "resource_name")`` is compiled once, at import, and then reads those attributes of each record
 it is given: ``{"id": record.id, "resourceName": record.resource_name}``, keys in the order named. A member that is
