@@ -17,6 +17,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from lsnotify.awsjson.model import lightsail_regions
 from lsnotify.awsjson.sigv4 import SignedRequest, SigV4Verifier, parse_authorization
 from lsnotify.config import Settings
 from lsnotify.domain import KEY_ACTIVE, AccessKey
@@ -253,3 +254,12 @@ class Authenticator:
             self._cache.clear()
         self._cache[access_key_id] = entry
         return entry
+
+
+def authenticator_of(
+    settings: Settings, store: Store, box: SecretBox, clock: Callable[[], float], service: str
+) -> Authenticator:
+    """An authenticator of requests signed for ``service`` (the signing name) in any Lightsail region, with the
+    settings' clock skew and key cache time."""
+    verifier = SigV4Verifier(service=service, regions=lightsail_regions(), max_skew_seconds=settings.signature_max_skew)
+    return Authenticator(store, box, verifier, clock, settings.key_cache_ttl)

@@ -26,6 +26,7 @@ from lsnotify.cli.common import (
 )
 from lsnotify.config import Settings
 from lsnotify.delivery.providers import build_worker
+from lsnotify.domain.json_fields import json_fields
 from lsnotify.domain.outbox import OUTBOX_PENDING, OUTBOX_STATES, OutboxMessage
 from lsnotify.identity import SecretBox, check_secret_key, secret_box
 from lsnotify.messages.formats import iso_time
@@ -61,16 +62,12 @@ def outbox() -> None:
     """Inspect the outbox and replay its dead letters."""
 
 
+_OUTBOX_FIELDS = json_fields("id", "status", "kind", "protocol", "destination", "account_id", "region", "attempts")
+
+
 def _describe(m: OutboxMessage) -> dict[str, Any]:
     return {
-        "id": m.id,
-        "status": m.status,
-        "kind": m.kind,
-        "protocol": m.protocol,
-        "destination": m.destination,
-        "accountId": m.account_id,
-        "region": m.region,
-        "attempts": m.attempts,
+        **_OUTBOX_FIELDS(m),
         "createdAt": iso_time(m.created_at),
         "nextAttemptAt": iso_time(m.next_attempt_at) if m.status == OUTBOX_PENDING else None,
         "sentAt": iso_time(m.sent_at) if m.sent_at is not None else None,

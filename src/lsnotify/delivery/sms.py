@@ -24,9 +24,13 @@ from botocore.session import Session
 
 from lsnotify import __version__
 from lsnotify.delivery.senders import DeliveryFailed, Envelope
+from lsnotify.domain.json_fields import json_fields
 
 WEBHOOK_TRIES = 3
 WEBHOOK_BACKOFF = 0.5
+_WEBHOOK_FIELDS = json_fields(
+    "id", "idempotency_key", "protocol", "destination", "text", "account_id", "region", "created_at"
+)
 _THROTTLED = frozenset({"Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException"})
 
 
@@ -85,18 +89,7 @@ class WebhookSender:
         self._client = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
 
     async def send(self, envelope: Envelope) -> None:
-        body = orjson.dumps(
-            {
-                "id": envelope.id,
-                "idempotencyKey": envelope.idempotency_key,
-                "protocol": envelope.protocol,
-                "destination": envelope.destination,
-                "text": envelope.text,
-                "accountId": envelope.account_id,
-                "region": envelope.region,
-                "createdAt": envelope.created_at,
-            }
-        )
+        body = orjson.dumps(_WEBHOOK_FIELDS(envelope))
         failure = ""
         for attempt in range(WEBHOOK_TRIES):
             if attempt:

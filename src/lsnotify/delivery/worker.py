@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
@@ -29,6 +27,7 @@ from lsnotify.delivery.render import Renderer
 from lsnotify.delivery.retry import RetryPolicy
 from lsnotify.delivery.senders import DeliveryFailed, Sender
 from lsnotify.domain.outbox import ClaimedMessage
+from lsnotify.process import process_name
 from lsnotify.storage.base import Store
 
 log = logging.getLogger("lsnotify.delivery")
@@ -75,7 +74,7 @@ class Worker:
         self._clock = clock
         self._observe = observe
         self._quota = quota or Quota(store, {})
-        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        self.name = name or process_name()
         self._sending = asyncio.Semaphore(options.concurrency)
         self._pruned_at = 0.0
 

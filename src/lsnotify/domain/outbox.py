@@ -6,6 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from lsnotify.domain import new_id
+from lsnotify.domain.contacts import ContactMethod
+
 OUTBOX_PENDING: Final = "pending"
 OUTBOX_SENT: Final = "sent"
 OUTBOX_DEAD: Final = "dead"
@@ -38,6 +41,26 @@ class OutboxMessage:
     next_attempt_at: float = 0.0
     last_error: str | None = None
     sent_at: float | None = None
+
+
+def message_to(
+    cm: ContactMethod, kind: str, payload: Mapping[str, Any], now: float, idempotency_key: str | None = None
+) -> OutboxMessage:
+    """A ``kind`` message to contact method ``cm``, due at once. Its idempotency key is its id unless the cause has
+    a key of its own."""
+    message_id = new_id()
+    return OutboxMessage(
+        id=message_id,
+        account_id=cm.account_id,
+        region=cm.region,
+        protocol=cm.protocol,
+        destination=cm.contact_endpoint,
+        kind=kind,
+        payload=payload,
+        idempotency_key=idempotency_key or message_id,
+        created_at=now,
+        next_attempt_at=now,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,9 @@ or replaced while its message waited receives nothing.
 
 from __future__ import annotations
 
-from lsnotify.domain import Scope, new_id
+from lsnotify.domain import Scope
 from lsnotify.domain.contacts import EMAIL, ContactMethod, is_notifiable
-from lsnotify.domain.outbox import NOTIFICATION_KIND, OutboxMessage
+from lsnotify.domain.outbox import NOTIFICATION_KIND, OutboxMessage, message_to
 from lsnotify.storage.base import Store
 
 
@@ -35,16 +35,4 @@ def new_notification(
     the same cause twice is refused by the outbox's unique key.
     """
     payload = {"subject": subject, "text": text, "html": html} if cm.protocol == EMAIL else {"text": text}
-    message_id = new_id()
-    return OutboxMessage(
-        id=message_id,
-        account_id=cm.account_id,
-        region=cm.region,
-        protocol=cm.protocol,
-        destination=cm.contact_endpoint,
-        kind=NOTIFICATION_KIND,
-        payload=payload,
-        idempotency_key=idempotency_key or message_id,
-        created_at=now,
-        next_attempt_at=now,
-    )
+    return message_to(cm, NOTIFICATION_KIND, payload, now, idempotency_key)

@@ -10,6 +10,7 @@ from typing import Any
 
 from lsnotify.context import RequestContext
 from lsnotify.domain import Operation, Scope, new_id
+from lsnotify.domain.json_fields import json_fields
 from lsnotify.errors import NotFoundException, shown
 from lsnotify.service import Services, paging, scope_of
 
@@ -37,20 +38,24 @@ def new_operation(
     )
 
 
+_BEFORE_LOCATION = json_fields("id", "resource_name", "resource_type", "created_at")
+_AFTER_LOCATION = json_fields(
+    "is_terminal",
+    "operation_details",
+    "operation_type",
+    "status",
+    "status_changed_at",
+    "error_code",
+    "error_details",
+)
+
+
 def operation_to_wire(op: Operation) -> dict[str, Any]:
+    """The Lightsail ``Operation`` shape, members in the model's order; every region is one ``all`` zone."""
     return {
-        "id": op.id,
-        "resourceName": op.resource_name,
-        "resourceType": op.resource_type,
-        "createdAt": op.created_at,
+        **_BEFORE_LOCATION(op),
         "location": {"availabilityZone": "all", "regionName": op.region},
-        "isTerminal": op.is_terminal,
-        "operationDetails": op.operation_details,
-        "operationType": op.operation_type,
-        "status": op.status,
-        "statusChangedAt": op.status_changed_at,
-        "errorCode": op.error_code,
-        "errorDetails": op.error_details,
+        **_AFTER_LOCATION(op),
     }
 
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 import secrets
 
-from lsnotify.domain import new_id
-from lsnotify.domain.contacts import EMAIL, ContactMethod, VerificationToken, hash_token
-from lsnotify.domain.outbox import VERIFICATION_KIND, OutboxMessage
+from lsnotify.domain.contacts import ContactMethod, VerificationToken, hash_token
+from lsnotify.domain.outbox import VERIFICATION_KIND, OutboxMessage, message_to
 from lsnotify.service import Services
 from lsnotify.storage.base import RecordNotFound
 
@@ -21,25 +20,13 @@ def new_verification(svc: Services, cm: ContactMethod, now: float) -> tuple[Veri
     raw = secrets.token_urlsafe(32)
     expires_at = now + svc.rules.verification_ttl
     token = VerificationToken(hash_token(raw), cm.account_id, cm.region, cm.id, now, expires_at)
-    message_id = new_id()
-    message = OutboxMessage(
-        id=message_id,
-        account_id=cm.account_id,
-        region=cm.region,
-        protocol=EMAIL,
-        destination=cm.contact_endpoint,
-        kind=VERIFICATION_KIND,
-        payload={
-            "sealedToken": svc.box.seal(raw),
-            "contactMethodArn": cm.arn,
-            "contactMethodName": cm.name,
-            "expiresAt": expires_at,
-        },
-        idempotency_key=message_id,
-        created_at=now,
-        next_attempt_at=now,
-    )
-    return token, message
+    payload = {
+        "sealedToken": svc.box.seal(raw),
+        "contactMethodArn": cm.arn,
+        "contactMethodName": cm.name,
+        "expiresAt": expires_at,
+    }
+    return token, message_to(cm, VERIFICATION_KIND, payload, now)
 
 
 # The confirmation pages: a token is looked up only when it has the shape ``new_verification`` gives it.

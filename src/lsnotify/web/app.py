@@ -23,15 +23,14 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from lsnotify.awsjson.model import lightsail_regions
-from lsnotify.awsjson.sigv4 import SigV4Verifier
 from lsnotify.clock import Clock, system_clock
 from lsnotify.config import ConfigError, Settings
 from lsnotify.delivery.providers import build_worker
 from lsnotify.delivery.worker import Worker
 from lsnotify.files import secure_data_dir
 from lsnotify.identity import (
-    Authenticator,
     SecretBox,
+    authenticator_of,
     check_secret_key,
     issue_access_key,
     secret_box,
@@ -127,10 +126,7 @@ def build_app(
         metric_points=metric_points_retention(settings),
     )
     services = Services(store=store, clock=clock, rules=rules, box=box)
-    verifier = SigV4Verifier(
-        service="lightsail", regions=lightsail_regions(), max_skew_seconds=settings.signature_max_skew
-    )
-    authenticator = Authenticator(store, box, verifier, clock, settings.key_cache_ttl)
+    authenticator = authenticator_of(settings, store, box, clock, "lightsail")
     # -- delivery: metrics, the outbox worker --
     served = api_services()
     metrics = Metrics(modeled_operations(served), {settings.email_provider, settings.sms_provider})

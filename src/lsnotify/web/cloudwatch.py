@@ -36,7 +36,7 @@ from lsnotify.errors import (
 )
 from lsnotify.service.alarms.cloudwatch import put_metric_data
 from lsnotify.web.body import ClientDisconnected
-from lsnotify.web.ingest import IngestEndpoint, header, respond
+from lsnotify.web.ingest import IngestEndpoint, IngestSetup, header, respond
 
 log = logging.getLogger("lsnotify.cloudwatch")
 
@@ -45,9 +45,8 @@ JSON, QUERY, CBOR = "cloudwatch-json", "cloudwatch-query", "cloudwatch-cbor"
 
 
 class CloudWatchEndpoint(IngestEndpoint):
-    def __init__(self, **common: Any) -> None:
-        """``common``: IngestEndpoint's arguments."""
-        super().__init__(**common)
+    def __init__(self, setup: IngestSetup) -> None:
+        super().__init__(setup)
         self._validator = input_validator([SERVED])
         self._input_shape = cloudwatch_model().operation_model(SERVED).input_shape
         self._namespace = str(cloudwatch_model().metadata["xmlNamespace"])
@@ -70,7 +69,7 @@ class CloudWatchEndpoint(IngestEndpoint):
             self._check_operation(operation)
             params = self._params(protocol, body, form)
             self._validator.validate(SERVED, params)
-            report = await put_metric_data(self.deps, ctx, params, self.metric_names)
+            report = await put_metric_data(self.setup.deps, ctx, params, self.setup.metric_names)
             self.took_in("cloudwatch", ctx.account_id, report)
             response = self._success(protocol, request_id)
         except ClientDisconnected:
@@ -82,7 +81,7 @@ class CloudWatchEndpoint(IngestEndpoint):
             log.exception("CloudWatch request %s (%r) failed", request_id, operation)
             response = self._error(protocol, scope, InternalServiceFault(), request_id)
         await respond(send, response, close)
-        self.counters.observe_request(protocol, response.status)
+        self.setup.counters.observe_request(protocol, response.status)
         named = operation if operation in operation_names() else "-"  # never the client's text: it may be anything
         self.log_request(request_id, f"CloudWatch.{named}", response.status, started, ctx)
 

@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from lsnotify.domain.contacts import EMAIL, SMS
+from lsnotify.domain.json_fields import json_fields
 from lsnotify.domain.outbox import CapturedMessage
 from lsnotify.messages.formats import iso_time
 from lsnotify.storage.base import MessageFilter, Store
@@ -70,18 +71,11 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers={"cache-control": "no-store"})
 
 
+_MESSAGE_FIELDS = json_fields("id", "protocol", "destination", "subject", "body", "html", "account_id", "region")
+
+
 def message_to_json(m: CapturedMessage) -> dict[str, Any]:
-    return {
-        "id": m.id,
-        "protocol": m.protocol,
-        "destination": m.destination,
-        "subject": m.subject,
-        "body": m.body,
-        "html": m.html,
-        "accountId": m.account_id,
-        "region": m.region,
-        "createdAt": iso_time(m.created_at),
-    }
+    return {**_MESSAGE_FIELDS(m), "createdAt": iso_time(m.created_at)}
 
 
 def _query(request: Request) -> tuple[MessageFilter, int] | str:

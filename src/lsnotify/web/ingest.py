@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -75,30 +76,30 @@ class IngestRouter:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class IngestSetup:
+    """What both ingestion endpoints are built with; ``web.ingest_wiring`` makes one for the two."""
+
+    authenticator: Authenticator
+    """Verifies SigV4 with the signing name ``monitoring``."""
+    deps: Services
+    metric_names: Mapping[str, str]
+    """Metric names translated to Lightsail metric names (the ``metric_names`` setting)."""
+    counters: IngestMetrics
+    max_body_bytes: int
+    body_deadline: BodyDeadline
+    access_log: bool
+    throttle: TokenBuckets | None = None
+    """The API's per-key buckets, which ingestion draws from too; None: no limit."""
+
+
 class IngestEndpoint:
     """Reads and authenticates an ingestion request, and holds what both endpoints need to take its datums in; the
     subclass parses the request and answers it."""
 
-    def __init__(
-        self,
-        *,
-        authenticator: Authenticator,
-        deps: Services,
-        max_body_bytes: int,
-        metric_names: Mapping[str, str],
-        counters: IngestMetrics,
-        access_log: bool,
-        body_deadline: BodyDeadline,
-        throttle: TokenBuckets | None = None,
-    ) -> None:
-        self._authenticator = authenticator
-        self._throttle = throttle
-        self._body_deadline = body_deadline
-        self._access_log = AccessLog(log) if access_log else None
-        self._max_body_bytes = max_body_bytes
-        self.deps = deps
-        self.metric_names = metric_names
-        self.counters = counters
+    def __init__(self, setup: IngestSetup) -> None:
+        self.setup = setup
+        self._access_log = AccessLog(log) if setup.access_log else None
         self.unmapped_log = UnmappedLog()
         self.request_ids = request_ids()
 
@@ -108,27 +109,27 @@ class IngestEndpoint:
         length = header(scope, b"content-length")
         try:
             raw_length = None if length is None else length.encode()
-            return await read_body(receive, raw_length, self._max_body_bytes, self._body_deadline)
+            return await read_body(receive, raw_length, self.setup.max_body_bytes, self.setup.body_deadline)
         except BodyTooLarge:
             raise RequestEntityTooLargeException(
-                f"The request body is larger than {self._max_body_bytes} bytes."
+                f"The request body is larger than {self.setup.max_body_bytes} bytes."
             ) from None
         except BodyTooSlow:
             raise RequestTimeoutException(
-                f"The request body did not arrive within {self._body_deadline.seconds:g} seconds."
+                f"The request body did not arrive within {self.setup.body_deadline.seconds:g} seconds."
             ) from None
 
     async def authenticate(self, scope: Scope, body: bytes) -> Principal:
         raw_path = scope["raw_path"] or b"/"
         signed = SignedRequest(scope["method"], raw_path, scope["query_string"], scope["headers"], body)
-        principal = await self._authenticator.authenticate(signed)
-        if self._throttle is not None:
-            self._throttle.check(principal.access_key_id)
+        principal = await self.setup.authenticator.authenticate(signed)
+        if self.setup.throttle is not None:
+            self.setup.throttle.check(principal.access_key_id)
         return principal
 
     def decoded(self, scope: Scope, body: bytes) -> bytes:
         """The body without its ``Content-Encoding``."""
-        return decode_body(body, header(scope, b"content-encoding"), self._max_body_bytes * DECOMPRESSED_FACTOR)
+        return decode_body(body, header(scope, b"content-encoding"), self.setup.max_body_bytes * DECOMPRESSED_FACTOR)
 
     def log_request(
         self, request_id: str, operation: str, status: int, started: float, ctx: RequestContext | None
@@ -143,7 +144,7 @@ class IngestEndpoint:
 
     def took_in(self, source: str, account_id: str, report: IngestReport) -> None:
         """Count what became of a request's datums, and log the names that fed nothing (once each)."""
-        self.counters.observe_report(source, report)
+        self.setup.counters.observe_report(source, report)
         self.unmapped_log.note(account_id, source, report.unmapped)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
@@ -19,15 +18,14 @@ from lsnotify.context import RequestContext
 from lsnotify.errors import RequestEntityTooLargeException, ServiceException, WireError
 from lsnotify.service.alarms.host_metrics import CumulativeDeltas, put_otlp_metrics
 from lsnotify.web.body import ClientDisconnected
-from lsnotify.web.ingest import IngestEndpoint, header, respond
+from lsnotify.web.ingest import IngestEndpoint, IngestSetup, header, respond
 
 log = logging.getLogger("lsnotify.otlp")
 
 
 class OtlpEndpoint(IngestEndpoint):
-    def __init__(self, **common: Any) -> None:
-        """``common``: IngestEndpoint's arguments."""
-        super().__init__(**common)
+    def __init__(self, setup: IngestSetup) -> None:
+        super().__init__(setup)
         self._deltas = CumulativeDeltas()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -43,7 +41,7 @@ class OtlpEndpoint(IngestEndpoint):
             principal = await self.authenticate(scope, body)
             export = otlp.parse_export(self.decoded(scope, body), encoding)
             ctx = RequestContext(request_id, principal.account_id, principal.region, "Export", principal.access_key_id)
-            report = await put_otlp_metrics(self.deps, ctx, export, self.metric_names, self._deltas)
+            report = await put_otlp_metrics(self.setup.deps, ctx, export, self.setup.metric_names, self._deltas)
             self.took_in("otlp", ctx.account_id, report)
             response = otlp.success(encoding)
         except ClientDisconnected:
@@ -55,5 +53,5 @@ class OtlpEndpoint(IngestEndpoint):
             log.exception("OTLP export %s failed", request_id)
             response = otlp.error(ServiceException(), encoding)
         await respond(send, response, close)
-        self.counters.observe_request("otlp-json" if encoding == otlp.JSON else "otlp-protobuf", response.status)
+        self.setup.counters.observe_request("otlp-json" if encoding == otlp.JSON else "otlp-protobuf", response.status)
         self.log_request(request_id, "OTLP.Export", response.status, started, ctx)

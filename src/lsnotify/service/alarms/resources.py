@@ -14,6 +14,7 @@ from typing import Any
 
 from lsnotify.domain import Scope, new_id
 from lsnotify.domain.alarms import INSTANCE, LOAD_BALANCER, RELATIONAL_DATABASE, RESOURCE_TYPES, MonitoredResource
+from lsnotify.domain.json_fields import json_fields
 from lsnotify.errors import InvalidInputException, NotFoundException, shown
 from lsnotify.service.operations import new_operation
 from lsnotify.storage.base import RecordNotFound, ResourceExists, Store
@@ -51,15 +52,11 @@ def new_resource(scope: Scope, resource_type: str, name: str, now: float) -> Mon
     return MonitoredResource(scope.account_id, scope.region, name, resource_type, new_id(), now)
 
 
+_RESOURCE_FIELDS = json_fields("name", "resource_type", "arn", "account_id", "region", "created_at")
+
+
 def resource_to_json(resource: MonitoredResource) -> dict[str, Any]:
-    return {
-        "name": resource.name,
-        "resourceType": resource.resource_type,
-        "arn": resource.arn,
-        "accountId": resource.account_id,
-        "region": resource.region,
-        "createdAt": resource.created_at,
-    }
+    return _RESOURCE_FIELDS(resource)
 
 
 async def add_resource(store: Store, scope: Scope, resource_type: str, name: str, now: float) -> MonitoredResource:

@@ -17,8 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
 from collections.abc import Sequence
 
 import httpx
@@ -28,6 +26,7 @@ from lsnotify.config import Settings
 from lsnotify.domain import Scope
 from lsnotify.domain.alarms import INSTANCE
 from lsnotify.domain.scrape import ClaimedTarget, NodeCounters, ScrapeTarget
+from lsnotify.process import process_name
 from lsnotify.service.alarms.datums import Target
 from lsnotify.service.alarms.ingest import IngestReport, MappedPoint, store_points
 from lsnotify.service.alarms.node_exporter import Datapoint, NotNodeMetrics, derive, failed, parse_counters
@@ -72,7 +71,7 @@ class Scraper:
         self.timeout = timeout
         self.concurrency = concurrency
         self.max_gap = max(3 * interval, SHORTEST_MAX_GAP_SECONDS)
-        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        self.name = name or process_name()
         self._http: httpx.AsyncClient | None = None
         self._failing: set[tuple[str, str, str]] = set()
         self._stopping = asyncio.Event()
