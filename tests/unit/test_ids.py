@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 
@@ -24,3 +25,17 @@ def test_ids_are_unique_and_ordered_by_the_millisecond_they_were_made_in() -> No
     milliseconds = [uuid.UUID(i).int >> 80 for i in ids]
     assert milliseconds == sorted(milliseconds)
     assert len({i[14:] for i in ids}) == len(ids)  # the random part differs even within one millisecond
+
+
+def test_a_forked_child_does_not_repeat_its_parent_s_ids() -> None:
+    new_id()  # the parent holds random bytes not yet handed out
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.write(write, new_id().encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    os.close(write)
+    from_child = os.read(read, 100).decode()
+    os.close(read)
+    assert from_child[14:] != new_id()[14:]
