@@ -33,6 +33,11 @@ class Pending:
     reason: str
 
 
+def _ratio(ratio: float) -> str:
+    """Two decimals, or two significant digits for a ratio too small for them (ingestion against a canned answer)."""
+    return f"{ratio:.2f}" if ratio >= 0.01 else f"{ratio:.2g}"
+
+
 def _number(value: float, unit: str) -> str:
     if unit in ("req/s", "messages/s", "datums/s"):
         return f"{value:,.0f} {unit}"
@@ -53,7 +58,7 @@ def render(title: str, figures: list[Figure], pending: list[Pending]) -> str:
     rows = [("", "lsnotify", "baseline", "ratio", "target", "")]
     for f in figures:
         base = f"{_number(f.base, f.unit)} ({f.base_name})" if f.base is not None else ""
-        ratio = f"{f.ratio:.2f}" if f.ratio is not None else ""
+        ratio = _ratio(f.ratio) if f.ratio is not None else ""
         rows.append((f.name, _number(f.value, f.unit), base, ratio, f.target, _verdict(f)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [title, ""]
