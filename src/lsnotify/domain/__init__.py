@@ -46,13 +46,27 @@ class _RandomBytes:
 _RANDOM = _RandomBytes()
 
 
+_VERSION_AND_VARIANT = 0xF << 76 | 0b11 << 62
+
+
 def new_id() -> str:
-    """A new record's id: a UUID of version 7 (RFC 9562 section 5.7), whose first 48 bits are the Unix time in
-    milliseconds and whose last 74 are random. Ids made one after another sort together, so that each insert lands
-    beside the last one in an index instead of on a random page. (The standard library has ``uuid7`` from 3.14.)"""
+    """A new resource's id (a contact method's, an alarm's, a monitored resource's), which is part of its ARN: a
+    random UUID (version 4), as Lightsail's are."""
+    n = int.from_bytes(_RANDOM.take(16)) & ~_VERSION_AND_VARIANT | 0x4 << 76 | 0b10 << 62
+    return _uuid_text(n)
+
+
+def new_log_id() -> str:
+    """A new id of a record appended to a log (an operation, an outbox message): a UUID of version 7 (RFC 9562
+    section 5.7), whose first 48 bits are the Unix time in milliseconds and whose last 74 are random. Ids made one
+    after another sort together, so that each insert lands beside the last one in its indexes instead of on a random
+    page. (The standard library has ``uuid7`` from Python 3.14.)"""
     rand = int.from_bytes(_RANDOM.take(10)) >> 6  # 74 random bits
     rand_a, rand_b = rand >> 62, rand & ((1 << 62) - 1)
-    n = (time.time_ns() // 1_000_000) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
+    return _uuid_text((time.time_ns() // 1_000_000) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b)
+
+
+def _uuid_text(n: int) -> str:
     h = f"{n:032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 

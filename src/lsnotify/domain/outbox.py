@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from lsnotify.domain import new_id
+from lsnotify.domain import new_log_id
 from lsnotify.domain.contacts import ContactMethod
 
 OUTBOX_PENDING: Final = "pending"
@@ -48,7 +48,7 @@ def message_to(
 ) -> OutboxMessage:
     """A ``kind`` message to contact method ``cm``, due at once. Its idempotency key is its id unless the cause has
     a key of its own."""
-    message_id = new_id()
+    message_id = new_log_id()
     return OutboxMessage(
         id=message_id,
         account_id=cm.account_id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from lsnotify.context import RequestContext
-from lsnotify.domain import Operation, Scope, new_id
+from lsnotify.domain import Operation, Scope, new_log_id
 from lsnotify.domain.json_fields import json_fields
 from lsnotify.errors import NotFoundException, shown
 from lsnotify.service import Services, paging, scope_of
@@ -26,7 +26,7 @@ def new_operation(
     details: str | None = None,
 ) -> Operation:
     return Operation(
-        id=new_id(),
+        id=new_log_id(),
         account_id=owner.account_id,
         region=owner.region,
         resource_name=resource_name,
