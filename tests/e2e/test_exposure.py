@@ -20,6 +20,7 @@ from signing import RawClient, post, target
 from test_dev_inbox import request_json
 
 from harness import ServerProcess, running_server, wait_until
+from lsnotify.awsjson.cloudwatch import target_prefix
 
 FAST = {"LSNOTIFY_BODY_TIMEOUT": "1", "LSNOTIFY_HEADER_TIMEOUT": "1", "LSNOTIFY_KEEP_ALIVE_TIMEOUT": "1"}
 
@@ -74,6 +75,15 @@ def test_a_half_sent_body_is_answered_408_and_closed_while_other_clients_are_ser
         assert b"connection: close" in rest.lower() and b'"__type":"RequestTimeoutException"' in rest
     for sock in slow:
         sock.close()
+
+
+def test_a_half_sent_metric_body_is_answered_408_and_closed(quick: ServerProcess) -> None:
+    # the ingestion endpoints read their bodies as the API does: a late body's rest must not be read as a request
+    with connect(quick) as sock:
+        sock.sendall(head(f"{target_prefix()}.PutMetricData", 1000) + b'{"Namespace": "AWS/EC2", ')
+        status_line, _, rest = read_all(sock).partition(b"\r\n")
+    assert status_line == b"HTTP/1.1 408 Request Timeout", rest
+    assert b"connection: close" in rest.lower() and b"RequestTimeout" in rest, rest
 
 
 def test_an_idle_keep_alive_connection_is_closed(quick: ServerProcess) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from lsnotify.web.api import request_ids
+from lsnotify.web.signed_requests import request_ids
 
 
 def test_request_ids_are_uuid_shaped_and_unique() -> None:

@@ -13,12 +13,9 @@ so the client cannot go on sending it.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import math
-import secrets
 import time
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,12 +27,9 @@ from lsnotify.awsjson.lsnotify_model import lsnotify_model
 from lsnotify.awsjson.model import lightsail_model
 from lsnotify.awsjson.parse import parse_body, parse_target
 from lsnotify.awsjson.serialize import ResponseSerializer, WireResponse, serialize_error
-from lsnotify.awsjson.sigv4 import SignedRequest
 from lsnotify.awsjson.validate import InputValidator
 from lsnotify.context import RequestContext
 from lsnotify.errors import (
-    RequestEntityTooLargeException,
-    RequestTimeoutException,
     ServiceException,
     UnknownOperationException,
     UnsupportedOperationException,
@@ -44,10 +38,11 @@ from lsnotify.errors import (
 from lsnotify.identity import Authenticator
 from lsnotify.service import Services
 from lsnotify.service.api import LSNOTIFY_OPERATIONS, OPERATIONS, Handler
-from lsnotify.web.access_log import AccessLog, printable
-from lsnotify.web.body import BodyTooLarge, ClientDisconnected, read_body
-from lsnotify.web.body_deadline import BodyDeadline, BodyTooSlow
+from lsnotify.web.access_log import printable
+from lsnotify.web.body import ClientDisconnected
+from lsnotify.web.body_deadline import BodyDeadline
 from lsnotify.web.loop_watch import LoopWatch
+from lsnotify.web.signed_requests import RequestGate, ends_connection, request_ids, respond
 from lsnotify.web.throttle import TokenBuckets
 
 log = logging.getLogger("lsnotify.api")
@@ -91,17 +86,6 @@ def modeled_operations(services: Iterable[ApiService]) -> frozenset[str]:
     return frozenset().union(*(service.modeled_operations for service in services))
 
 
-def request_ids() -> Callable[[], str]:
-    """A source of request ids in UUID form: a random prefix, then a counter.
-
-    Unique like ``uuid4`` (74 random bits a process, 48 bits of counter) at a tenth of its cost, which is a system
-    call for 16 random bytes and a UUID object per request.
-    """
-    prefix = str(uuid.uuid4())[:24]
-    counter = itertools.count(secrets.randbits(40))
-    return lambda: f"{prefix}{next(counter):012x}"
-
-
 class ApiEndpoint:
     def __init__(
         self,
@@ -118,16 +102,14 @@ class ApiEndpoint:
     ) -> None:
         self._services = {service.prefix: service for service in services}
         self._prefixes = frozenset(self._services)
-        self._authenticator = authenticator
+        self._gate = RequestGate.of(
+            authenticator, max_body_bytes, BodyDeadline(body_timeout), access_log, throttle, log
+        )
         self._deps = deps
-        self._max_body_bytes = max_body_bytes
-        self._body_deadline = BodyDeadline(body_timeout)
-        self._access_log = AccessLog(log) if access_log else None
         self._observe = observe
         self._loop_watch = loop_watch
         self._slow_after = loop_watch.blocked if loop_watch is not None else math.inf
         self._request_ids = request_ids()
-        self._throttle = throttle
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -140,45 +122,24 @@ class ApiEndpoint:
                 length = value
         ctx: RequestContext | None = None
         operation: str | None = None
+        close = False
         try:
-            body = await read_body(receive, length, self._max_body_bytes, self._body_deadline)
+            body = await self._gate.body(receive, length)
             prefix, operation = parse_target(target, self._prefixes)
             service = self._services[prefix]
             ctx, response = await self._handle(service, operation, scope, body, request_id, target)
         except ClientDisconnected:
             return
-        except BodyTooLarge:
-            too_large = f"The request body is larger than {self._max_body_bytes} bytes."
-            response = _closing(serialize_error(RequestEntityTooLargeException(too_large), request_id))
-        except BodyTooSlow:
-            too_slow = f"The request body did not arrive within {self._body_deadline.seconds:g} seconds."
-            response = _closing(serialize_error(RequestTimeoutException(too_slow), request_id))
         except Exception as error:
             response = _error_response(error, request_id, target)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": response.status,
-                "headers": [*response.headers, (b"content-length", str(len(response.body)).encode())],
-            }
-        )
-        await send({"type": "http.response.body", "body": response.body})
+            close = isinstance(error, WireError) and ends_connection(error)
+        await respond(send, response, close)
         elapsed = time.perf_counter() - started
         if self._observe is not None:
             self._observe(operation, response.status, elapsed)
         if elapsed > self._slow_after and self._loop_watch is not None:
             self._loop_watch.request_finished(request_id, operation, started, started + elapsed)
-        if self._access_log is not None:
-            shown = printable(operation or target or "-")
-            if ctx is None:
-                self._access_log.write(
-                    f"{request_id} {shown} {response.status} {elapsed * 1000:.1f}ms account=- key=- region=-"
-                )
-            else:
-                self._access_log.write(
-                    f"{request_id} {shown} {response.status} {elapsed * 1000:.1f}ms "
-                    f"account={ctx.account_id} key={ctx.access_key_id} region={ctx.region}"
-                )
+        self._gate.log(request_id, printable(operation or target or "-"), response.status, elapsed, ctx)
 
     async def _handle(
         self, service: ApiService, operation: str, scope: Scope, body: bytes, request_id: str, target: str | None
@@ -188,12 +149,7 @@ class ApiEndpoint:
         handler = service.handlers.get(operation)
         if handler is None and operation not in service.modeled_operations:
             raise UnknownOperationException(f"{operation!r} is not an operation of {service.prefix}.")
-        signed = SignedRequest(
-            scope["method"], scope["raw_path"] or b"/", scope["query_string"], scope["headers"], body
-        )
-        principal = await self._authenticator.authenticate(signed)
-        if self._throttle is not None:
-            self._throttle.check(principal.access_key_id)
+        principal = await self._gate.principal(scope, body)
         ctx = RequestContext(request_id, principal.account_id, principal.region, operation, principal.access_key_id)
         try:
             if handler is None:
@@ -215,9 +171,3 @@ def _error_response(error: Exception, request_id: str, target: str | None) -> Wi
         return serialize_error(error, request_id)
     log.error("request %s (%s) failed", request_id, printable(target or "-"), exc_info=error)
     return serialize_error(ServiceException(), request_id)
-
-
-def _closing(response: WireResponse) -> WireResponse:
-    """``response``, sent as the connection's last: the rest of the request is not read."""
-    response.headers.append((b"connection", b"close"))
-    return response

@@ -29,14 +29,14 @@ from lsnotify.awsjson.serialize import WireResponse
 from lsnotify.context import RequestContext
 from lsnotify.errors import (
     InternalServiceFault,
-    RequestEntityTooLargeException,
     UnknownOperationException,
     UnsupportedOperationException,
     WireError,
 )
 from lsnotify.service.alarms.cloudwatch import put_metric_data
 from lsnotify.web.body import ClientDisconnected
-from lsnotify.web.ingest import IngestEndpoint, IngestSetup, header, respond
+from lsnotify.web.ingest import IngestEndpoint, IngestSetup, header
+from lsnotify.web.signed_requests import ends_connection, respond
 
 log = logging.getLogger("lsnotify.cloudwatch")
 
@@ -61,7 +61,7 @@ class CloudWatchEndpoint(IngestEndpoint):
         close = False
         try:
             body = await self.read_body(scope, receive)
-            principal = await self.authenticate(scope, body)
+            principal = await self.gate.principal(scope, body)
             body = self.decoded(scope, body)
             if protocol == QUERY:
                 operation, form = query.parse_form(body, self._input_shape)
@@ -75,7 +75,7 @@ class CloudWatchEndpoint(IngestEndpoint):
         except ClientDisconnected:
             return
         except WireError as error:
-            close = isinstance(error, RequestEntityTooLargeException)
+            close = ends_connection(error)
             response = self._error(protocol, scope, error, request_id)
         except Exception:
             log.exception("CloudWatch request %s (%r) failed", request_id, operation)
@@ -83,7 +83,7 @@ class CloudWatchEndpoint(IngestEndpoint):
         await respond(send, response, close)
         self.setup.counters.observe_request(protocol, response.status)
         named = operation if operation in operation_names() else "-"  # never the client's text: it may be anything
-        self.log_request(request_id, f"CloudWatch.{named}", response.status, started, ctx)
+        self.gate.log(request_id, f"CloudWatch.{named}", response.status, time.perf_counter() - started, ctx)
 
     def _protocol(self, scope: Scope) -> tuple[str, str]:
         """(protocol, operation) as far as the request line and headers tell; Query names it in the body."""

@@ -10,28 +10,21 @@ same per-key rate (``web.throttle``).
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope
 
 from lsnotify.awsjson.cbor import parse_path
 from lsnotify.awsjson.cloudwatch import target_prefix
 from lsnotify.awsjson.encoding import decode_body
-from lsnotify.awsjson.serialize import WireResponse
-from lsnotify.awsjson.sigv4 import SignedRequest
-from lsnotify.context import RequestContext
-from lsnotify.errors import RequestEntityTooLargeException, RequestTimeoutException
-from lsnotify.identity import Authenticator, Principal
+from lsnotify.identity import Authenticator
 from lsnotify.service import Services
 from lsnotify.service.alarms.datums import UnmappedLog
 from lsnotify.service.alarms.ingest import IngestReport
-from lsnotify.web.access_log import AccessLog
-from lsnotify.web.api import request_ids
-from lsnotify.web.body import BodyTooLarge, read_body
-from lsnotify.web.body_deadline import BodyDeadline, BodyTooSlow
+from lsnotify.web.body_deadline import BodyDeadline
 from lsnotify.web.ingest_metrics import IngestMetrics
+from lsnotify.web.signed_requests import RequestGate, request_ids
 from lsnotify.web.throttle import TokenBuckets
 
 log = logging.getLogger("lsnotify.ingest")
@@ -99,58 +92,22 @@ class IngestEndpoint:
 
     def __init__(self, setup: IngestSetup) -> None:
         self.setup = setup
-        self._access_log = AccessLog(log) if setup.access_log else None
+        self.gate = RequestGate.of(
+            setup.authenticator, setup.max_body_bytes, setup.body_deadline, setup.access_log, setup.throttle, log
+        )
         self.unmapped_log = UnmappedLog()
         self.request_ids = request_ids()
 
     async def read_body(self, scope: Scope, receive: Receive) -> bytes:
-        """The body as sent (what the signature covers), at most ``max_body_bytes``; ClientDisconnected when the
-        client went away."""
+        """The body as sent, as ``RequestGate.body`` reads it."""
         length = header(scope, b"content-length")
-        try:
-            raw_length = None if length is None else length.encode()
-            return await read_body(receive, raw_length, self.setup.max_body_bytes, self.setup.body_deadline)
-        except BodyTooLarge:
-            raise RequestEntityTooLargeException(
-                f"The request body is larger than {self.setup.max_body_bytes} bytes."
-            ) from None
-        except BodyTooSlow:
-            raise RequestTimeoutException(
-                f"The request body did not arrive within {self.setup.body_deadline.seconds:g} seconds."
-            ) from None
-
-    async def authenticate(self, scope: Scope, body: bytes) -> Principal:
-        raw_path = scope["raw_path"] or b"/"
-        signed = SignedRequest(scope["method"], raw_path, scope["query_string"], scope["headers"], body)
-        principal = await self.setup.authenticator.authenticate(signed)
-        if self.setup.throttle is not None:
-            self.setup.throttle.check(principal.access_key_id)
-        return principal
+        return await self.gate.body(receive, None if length is None else length.encode())
 
     def decoded(self, scope: Scope, body: bytes) -> bytes:
         """The body without its ``Content-Encoding``."""
         return decode_body(body, header(scope, b"content-encoding"), self.setup.max_body_bytes * DECOMPRESSED_FACTOR)
 
-    def log_request(
-        self, request_id: str, operation: str, status: int, started: float, ctx: RequestContext | None
-    ) -> None:
-        """The access log's line, as the API endpoint writes it; ``operation`` must not be the client's own text."""
-        if self._access_log is not None:
-            elapsed = time.perf_counter() - started
-            self._access_log.write(
-                f"{request_id} {operation} {status} {elapsed * 1000:.1f}ms "
-                f"account={ctx.account_id if ctx else '-'} region={ctx.region if ctx else '-'}"
-            )
-
     def took_in(self, source: str, account_id: str, report: IngestReport) -> None:
         """Count what became of a request's datums, and log the names that fed nothing (once each)."""
         self.setup.counters.observe_report(source, report)
         self.unmapped_log.note(account_id, source, report.unmapped)
-
-
-async def respond(send: Send, response: WireResponse, close: bool = False) -> None:
-    headers = [*response.headers, (b"content-length", str(len(response.body)).encode())]
-    if close:
-        headers.append((b"connection", b"close"))
-    await send({"type": "http.response.start", "status": response.status, "headers": headers})
-    await send({"type": "http.response.body", "body": response.body})

@@ -15,10 +15,11 @@ from starlette.types import Receive, Scope, Send
 
 from lsnotify.awsjson import otlp
 from lsnotify.context import RequestContext
-from lsnotify.errors import RequestEntityTooLargeException, ServiceException, WireError
+from lsnotify.errors import ServiceException, WireError
 from lsnotify.service.alarms.host_metrics import CumulativeDeltas, put_otlp_metrics
 from lsnotify.web.body import ClientDisconnected
-from lsnotify.web.ingest import IngestEndpoint, IngestSetup, header, respond
+from lsnotify.web.ingest import IngestEndpoint, IngestSetup, header
+from lsnotify.web.signed_requests import ends_connection, respond
 
 log = logging.getLogger("lsnotify.otlp")
 
@@ -38,7 +39,7 @@ class OtlpEndpoint(IngestEndpoint):
         try:
             encoding = otlp.encoding_of(content_type)
             body = await self.read_body(scope, receive)
-            principal = await self.authenticate(scope, body)
+            principal = await self.gate.principal(scope, body)
             export = otlp.parse_export(self.decoded(scope, body), encoding)
             ctx = RequestContext(request_id, principal.account_id, principal.region, "Export", principal.access_key_id)
             report = await put_otlp_metrics(self.setup.deps, ctx, export, self.setup.metric_names, self._deltas)
@@ -47,11 +48,11 @@ class OtlpEndpoint(IngestEndpoint):
         except ClientDisconnected:
             return
         except WireError as error:
-            close = isinstance(error, RequestEntityTooLargeException)
+            close = ends_connection(error)
             response = otlp.error(error, encoding)
         except Exception:
             log.exception("OTLP export %s failed", request_id)
             response = otlp.error(ServiceException(), encoding)
         await respond(send, response, close)
         self.setup.counters.observe_request("otlp-json" if encoding == otlp.JSON else "otlp-protobuf", response.status)
-        self.log_request(request_id, "OTLP.Export", response.status, started, ctx)
+        self.gate.log(request_id, "OTLP.Export", response.status, time.perf_counter() - started, ctx)
