@@ -132,7 +132,7 @@ class ApiEndpoint:
             return
         except Exception as error:
             response = _error_response(error, request_id, target)
-            close = isinstance(error, WireError) and ends_connection(error)
+            close = ends_connection(error)
         await respond(send, response, close)
         elapsed = time.perf_counter() - started
         if self._observe is not None:

@@ -17,7 +17,7 @@ from starlette.types import Receive, Scope, Send
 from lsnotify.awsjson.serialize import WireResponse
 from lsnotify.awsjson.sigv4 import SignedRequest
 from lsnotify.context import RequestContext
-from lsnotify.errors import RequestEntityTooLargeException, RequestTimeoutException, WireError
+from lsnotify.errors import RequestEntityTooLargeException, RequestTimeoutException
 from lsnotify.identity import Authenticator, Principal
 from lsnotify.web.access_log import AccessLog
 from lsnotify.web.body import BodyTooLarge, read_body
@@ -36,7 +36,7 @@ def request_ids() -> Callable[[], str]:
     return lambda: f"{prefix}{next(counter):012x}"
 
 
-def ends_connection(error: WireError) -> bool:
+def ends_connection(error: Exception) -> bool:
     """Whether the answer to ``error`` must be the connection's last: the rest of the body was not read."""
     return isinstance(error, RequestEntityTooLargeException | RequestTimeoutException)
 
